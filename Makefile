@@ -1,0 +1,51 @@
+# Two commands: `make run` serves the app, `make test` passes the tests.
+# Everything else here is a step they depend on, redone only when its inputs change.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+ASSETS := microblog/static/vendor/.installed
+
+.PHONY: run test install install-dev assets lint clean
+
+run: install assets                    ## set up and serve on http://$(HOST):$(PORT)
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: install-dev assets               ## set up and run lint and the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+assets: $(ASSETS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# Browser assets come from the npm registry (versions locked in package-lock.json)
+# and are copied into static/vendor/, which git ignores: the app serves them itself.
+$(ASSETS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf microblog/static/vendor
+	mkdir -p microblog/static/vendor/bootstrap
+	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js microblog/static/vendor/bootstrap/
+	touch $@
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules microblog/static/vendor .pytest_cache

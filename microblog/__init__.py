@@ -1,0 +1,95 @@
+"""Microblog: the application factory.
+
+``create_app`` builds a configured Flask application: it loads the config,
+binds the extensions, registers the blueprints and the CLI. Nothing is created
+at import time, so tests can build as many differently-configured apps as they
+need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib.metadata import PackageNotFoundError, version
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Flask, request
+from flask_babel import get_locale
+
+from microblog.config import (
+    BASE_DIR,
+    CONFIGS,
+    INSTANCE_DIR,
+    Config,
+    config_from_environment,
+    development_secret_key,
+)
+from microblog.extensions import babel, csrf, db, login, migrate
+
+try:
+    __version__ = version("microblog")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"
+
+
+def create_app(
+    config: type[Config] | str | None = None, overrides: Mapping[str, object] | None = None
+) -> Flask:
+    """Build the app. ``config`` is a Config class or its name; ``overrides`` win over both."""
+    if config is None:
+        config = config_from_environment()
+    elif isinstance(config, str):
+        config = CONFIGS[config]
+
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config)
+    if overrides:
+        app.config.update(overrides)
+    _ensure_secret_key(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    login.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    from microblog.blueprints.auth import bp as auth_bp
+    from microblog.blueprints.errors import bp as errors_bp
+    from microblog.blueprints.main import bp as main_bp
+    from microblog.cli import register_cli
+    from microblog.logs import configure_logging
+
+    app.register_blueprint(errors_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    register_cli(app)
+    configure_logging(app)
+
+    @app.shell_context_processor
+    def shell_context():
+        from microblog.models.post import Post
+        from microblog.models.user import User
+
+        return {"db": db, "sa": sa, "so": so, "User": User, "Post": Post}
+
+    return app
+
+
+def _ensure_secret_key(app: Flask) -> None:
+    """Development keeps a generated key in ``instance/``; other modes must be given one."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config.get("GENERATE_SECRET_KEY"):
+        app.config["SECRET_KEY"] = development_secret_key()
+        return
+    raise RuntimeError(
+        "SECRET_KEY is not set. Set it to a long random value, for example the output of "
+        "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+    )
+
+
+def _select_locale() -> str | None:
+    from flask import current_app
+
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"])

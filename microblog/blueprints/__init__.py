@@ -1,0 +1,1 @@
+"""Blueprints: the HTML front end, one package per area (main, auth, errors)."""

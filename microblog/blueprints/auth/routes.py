@@ -1,0 +1,53 @@
+"""Views of the auth blueprint."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import _
+from flask_login import current_user, login_user, logout_user
+
+from microblog.blueprints.auth import bp
+from microblog.blueprints.auth.forms import LoginForm, RegistrationForm
+from microblog.blueprints.auth.redirects import is_safe_next
+from microblog.blueprints.forms import form_status, show_service_error
+from microblog.services import accounts
+from microblog.services.errors import ValidationError
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.username.data, form.password.data)
+        if user is None:
+            form.form_errors.append(_("Invalid username or password."))
+        else:
+            login_user(user, remember=form.remember_me.data)
+            next_page = request.args.get("next")
+            return redirect(next_page if is_safe_next(next_page) else url_for("main.index"))
+    return render_template("auth/login.html", title=_("Sign In"), form=form), form_status(form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for("main.explore"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(form.username.data, form.email.data, form.password.data)
+        except ValidationError as error:
+            show_service_error(form, error)
+        else:
+            login_user(user)
+            flash(_("Welcome, %(username)s! Your account is ready.", username=user.username),
+                  "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/register.html", title=_("Register"), form=form), form_status(form)

@@ -1,0 +1,71 @@
+"""Error handlers, registered for the whole app.
+
+Every HTTP error renders ``errors/error.html`` (or a JSON problem body when the
+client asked for JSON). Domain errors that escape a view are mapped here once:
+NotFound is a 404, PermissionDenied a 403.
+"""
+
+from flask import current_app, render_template, request
+from flask_babel import _
+from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError
+from werkzeug.exceptions import NotFound as HTTPNotFound
+
+from microblog.blueprints.errors import bp
+from microblog.extensions import db
+from microblog.services.errors import NotFound, PermissionDenied
+
+HANDLED_CODES = (400, 403, 404, 405, 413, 429, 500)
+
+
+def wants_json() -> bool:
+    """True when the client prefers JSON to HTML (HTML wins a tie, as for ``*/*``)."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
+        "application/json"
+    )
+
+
+def error_response(error: HTTPException, detail: str | None = None):
+    detail = detail or error.description
+    if wants_json():
+        body = {"type": "about:blank", "title": error.name, "status": error.code, "detail": detail}
+        response = current_app.json.response(body)
+        response.status_code = error.code
+        response.mimetype = "application/problem+json"
+    else:
+        response = current_app.make_response(
+            (render_template("errors/error.html", error=error, detail=detail), error.code)
+        )
+    # Keep headers the error carries: Allow on 405, Retry-After on 429.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+@bp.app_errorhandler(HTTPException)
+def handle_http_error(error: HTTPException):
+    if error.code not in HANDLED_CODES:
+        return error
+    if error.code == 500:
+        return handle_internal_error(error)
+    return error_response(error)
+
+
+@bp.app_errorhandler(InternalServerError)
+def handle_internal_error(error: InternalServerError):
+    """Roll back whatever the failed request had half-written, then apologise."""
+    db.session.rollback()
+    return error_response(
+        InternalServerError(),
+        _("Something went wrong on our side. The administrator has been notified."),
+    )
+
+
+@bp.app_errorhandler(NotFound)
+def handle_not_found(error: NotFound):
+    return error_response(HTTPNotFound(), error.message)
+
+
+@bp.app_errorhandler(PermissionDenied)
+def handle_permission_denied(error: PermissionDenied):
+    return error_response(Forbidden(), error.message)

@@ -1,0 +1,30 @@
+"""Helpers shared by every blueprint's forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from microblog.services.errors import ValidationError
+
+
+def show_service_error(form: FlaskForm, error: ValidationError) -> None:
+    """Show each message of a service's ValidationError next to its field.
+
+    Messages that name no field (or a field this form lacks) go in
+    ``form.form_errors``, which templates show above the form.
+    """
+    for name, message in error.errors.items():
+        field = getattr(form, name, None) if name else None
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+
+
+def form_status(form: FlaskForm) -> int:
+    """422 when a submitted form is re-shown with errors, 200 otherwise.
+
+    The status lets scripts and tests tell a rejected submission from a
+    first visit; browsers show the page the same either way.
+    """
+    return 422 if form.errors or form.form_errors else 200

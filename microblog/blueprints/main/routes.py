@@ -1,0 +1,104 @@
+"""Views of the main blueprint. Each parses the request, calls a service, renders."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import _
+from flask_login import current_user, login_required
+
+from microblog.blueprints.forms import form_status, show_service_error
+from microblog.blueprints.main import bp
+from microblog.blueprints.main.forms import EditProfileForm, PostForm
+from microblog.blueprints.paging import requested_page
+from microblog.services import accounts, follows, posts
+from microblog.services.errors import ValidationError
+
+
+@bp.before_app_request
+def record_last_seen():
+    if request.endpoint != "static" and current_user.is_authenticated:
+        accounts.touch_last_seen(current_user)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@bp.route("/index", methods=["GET", "POST"])
+@login_required
+def index():
+    form = PostForm()
+    if form.validate_on_submit():
+        try:
+            posts.create_post(current_user, form.post.data)
+        except ValidationError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("Your post is now live!"), "success")
+            return redirect(url_for("main.index"))  # Post/Redirect/Get
+    page = posts.home_timeline(current_user, *requested_page())
+    return render_template(
+        "index.html", title=_("Home"), form=form, page=page, endpoint="main.index"
+    ), form_status(form)
+
+
+@bp.get("/explore")
+def explore():
+    page = posts.explore(*requested_page())
+    return render_template("index.html", title=_("Explore"), page=page, endpoint="main.explore")
+
+
+@bp.get("/user/<username>")
+def user(username):
+    profile = accounts.get_user(username)
+    page = posts.posts_by(profile, *requested_page())
+    following = (
+        current_user.is_authenticated
+        and current_user.id != profile.id
+        and follows.is_following(current_user, profile)
+    )
+    return render_template(
+        "user.html",
+        title=profile.username,
+        user=profile,
+        page=page,
+        counts=follows.counts(profile),
+        following=following,
+    )
+
+
+@bp.route("/edit_profile", methods=["GET", "POST"])
+@login_required
+def edit_profile():
+    form = EditProfileForm()
+    if form.validate_on_submit():
+        try:
+            accounts.update_profile(current_user, form.username.data, form.about_me.data)
+        except ValidationError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("Your changes have been saved."), "success")
+            return redirect(url_for("main.edit_profile"))
+    elif request.method == "GET":
+        form.username.data = current_user.username
+        form.about_me.data = current_user.about_me
+    return render_template("edit_profile.html", title=_("Edit Profile"), form=form), form_status(form)
+
+
+@bp.post("/follow/<username>")
+@login_required
+def follow(username):
+    try:
+        other = follows.follow(current_user, username)
+    except ValidationError as error:
+        flash(error.message, "warning")
+        return redirect(url_for("main.user", username=username))
+    flash(_("You are following %(username)s.", username=other.username), "success")
+    return redirect(url_for("main.user", username=other.username))
+
+
+@bp.post("/unfollow/<username>")
+@login_required
+def unfollow(username):
+    try:
+        other = follows.unfollow(current_user, username)
+    except ValidationError as error:
+        flash(error.message, "warning")
+        return redirect(url_for("main.user", username=username))
+    flash(_("You are not following %(username)s.", username=other.username), "info")
+    return redirect(url_for("main.user", username=other.username))

@@ -1,0 +1,141 @@
+"""Configuration classes, read from the environment once at start-up.
+
+Every setting has a safe default for the embedded mode (SQLite in ``instance/``),
+so ``make run`` needs no configuration; production overrides them with
+environment variables (see the README for the full list).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance")).resolve()
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator used.
+
+    Hosting platforms hand out ``postgres://`` URLs; SQLAlchemy wants
+    ``postgresql+psycopg://`` to pick the psycopg 3 driver.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def development_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
+    """A random key created once and kept in ``instance/``.
+
+    Sessions survive restarts of ``make run`` without anyone ever typing a
+    key, and no key is hard-coded in the source (the Mega-Tutorial's
+    ``'you-will-never-guess'`` fallback is a known weakness).
+    """
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+class Config:
+    """Settings shared by every mode."""
+
+    # When no SECRET_KEY is given: generate one and keep it in instance/
+    # (development) or refuse to start (everything else).
+    GENERATE_SECRET_KEY = False
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'microblog.db'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    POSTS_PER_PAGE = _int("POSTS_PER_PAGE", 25)
+    # How stale ``User.last_seen`` may get before a request writes it again.
+    LAST_SEEN_INTERVAL_SECONDS = _int("LAST_SEEN_INTERVAL_SECONDS", 60)
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@microblog.localhost")
+    ADMINS = _list("ADMINS")
+
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    LOG_TO_STDOUT = _bool("LOG_TO_STDOUT")
+    LOG_DIR = os.environ.get("LOG_DIR", str(INSTANCE_DIR / "logs"))
+
+    LANGUAGES = ["en"]
+    GRAVATAR_URL = os.environ.get("GRAVATAR_URL", "https://www.gravatar.com/avatar")
+
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * _int("REMEMBER_COOKIE_DAYS", 30)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+
+class DevelopmentConfig(Config):
+    """``make run``: embedded SQLite, readable logs, a key kept in ``instance/``."""
+
+    GENERATE_SECRET_KEY = True
+    LOG_TO_STDOUT = _bool("LOG_TO_STDOUT", True)
+
+
+class TestingConfig(Config):
+    """The test suite: a throwaway key, CSRF on (tests prove it is enforced)."""
+
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    LAST_SEEN_INTERVAL_SECONDS = 60
+
+
+class ProductionConfig(Config):
+    """gunicorn behind a proxy: secure cookies and a key that must be given."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_environment() -> type[Config]:
+    """Pick the configuration class named by ``MICROBLOG_ENV`` (default development)."""
+    name = os.environ.get("MICROBLOG_ENV", "development").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"MICROBLOG_ENV={name!r} is not one of {', '.join(CONFIGS)}"
+        ) from None

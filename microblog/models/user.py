@@ -1,0 +1,86 @@
+"""A registered person: credentials, profile, and the follow graph around them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from hashlib import md5
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from microblog.extensions import db, login
+from microblog.models.base import utcnow
+from microblog.models.follow import followers
+
+if TYPE_CHECKING:
+    from microblog.models.post import Post
+
+USERNAME_MAX_LENGTH = 64
+EMAIL_MAX_LENGTH = 254
+ABOUT_ME_MAX_LENGTH = 140
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    username: so.Mapped[str] = so.mapped_column(sa.String(USERNAME_MAX_LENGTH))
+    # Stored lower-cased by the accounts service, so a plain unique index is
+    # enough for case-insensitive uniqueness.
+    email: so.Mapped[str] = so.mapped_column(sa.String(EMAIL_MAX_LENGTH), unique=True)
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    about_me: so.Mapped[str | None] = so.mapped_column(sa.String(ABOUT_ME_MAX_LENGTH))
+    last_seen: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    posts: so.WriteOnlyMapped[Post] = so.relationship(
+        back_populates="author", passive_deletes=True
+    )
+    following: so.WriteOnlyMapped[User] = so.relationship(
+        secondary=followers,
+        primaryjoin=lambda: followers.c.follower_id == User.id,
+        secondaryjoin=lambda: followers.c.followed_id == User.id,
+        back_populates="followers",
+        passive_deletes=True,
+    )
+    followers: so.WriteOnlyMapped[User] = so.relationship(
+        secondary=followers,
+        primaryjoin=lambda: followers.c.followed_id == User.id,
+        secondaryjoin=lambda: followers.c.follower_id == User.id,
+        back_populates="following",
+        passive_deletes=True,
+    )
+
+    __table_args__ = (
+        # Usernames keep the case the person typed but are unique ignoring it.
+        sa.Index("uq_users_username_lower", sa.func.lower(username), unique=True),
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def avatar(self, size: int = 80) -> str:
+        """Gravatar URL for this user's email; an identicon when they have none."""
+        digest = md5(self.email.strip().lower().encode("utf-8"), usedforsecurity=False)
+        query = urlencode({"d": "identicon", "s": size})
+        return f"{current_app.config['GRAVATAR_URL']}/{digest.hexdigest()}?{query}"
+
+    @staticmethod
+    def username_matches(username: str) -> sa.ColumnElement[bool]:
+        """SQL condition for a case-insensitive username lookup (uses the unique index)."""
+        return sa.func.lower(User.username) == username.lower()
+
+
+@login.user_loader
+def load_user(user_id: str) -> User | None:
+    """Flask-Login calls this once per request with the id kept in the session."""
+    return db.session.get(User, int(user_id))

@@ -1,0 +1,140 @@
+"""Accounts: registering, checking credentials, editing a profile, last-seen.
+
+Every rule about a username, an email or a password lives here, so the HTML
+forms, the API and the CLI all enforce the same ones.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from microblog.extensions import db
+from microblog.models.base import utcnow
+from microblog.models.user import ABOUT_ME_MAX_LENGTH, USERNAME_MAX_LENGTH, User
+from microblog.services.errors import NotFound, ValidationError
+
+USERNAME_MIN_LENGTH = 3
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 256
+# Usernames appear in URLs (/user/<username>) and @mentions: keep them plain.
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def validate_username(username: str, *, current: User | None = None) -> str:
+    """Return the cleaned username or raise; ``current`` may keep its own name."""
+    username = (username or "").strip()
+    if not USERNAME_MIN_LENGTH <= len(username) <= USERNAME_MAX_LENGTH:
+        raise ValidationError(
+            f"Usernames are {USERNAME_MIN_LENGTH} to {USERNAME_MAX_LENGTH} characters long.",
+            field="username",
+        )
+    if not USERNAME_PATTERN.match(username):
+        raise ValidationError(
+            "Use only letters, digits, dots, dashes and underscores.", field="username"
+        )
+    taken = db.session.scalar(sa.select(User.id).where(User.username_matches(username)))
+    if taken is not None and (current is None or taken != current.id):
+        raise ValidationError("That username is taken. Please choose another.", field="username")
+    return username
+
+
+def validate_new_email(email: str) -> str:
+    """Return the normalised (lower-case) address or raise."""
+    try:
+        normalised = validate_email(
+            (email or "").strip(), check_deliverability=False
+        ).normalized.lower()
+    except EmailNotValidError:
+        raise ValidationError("Enter a valid email address.", field="email") from None
+    if db.session.scalar(sa.select(User.id).where(User.email == normalised)) is not None:
+        raise ValidationError("That email address is already registered.", field="email")
+    return normalised
+
+
+def validate_password(password: str) -> str:
+    if not PASSWORD_MIN_LENGTH <= len(password or "") <= PASSWORD_MAX_LENGTH:
+        raise ValidationError(
+            f"Passwords are at least {PASSWORD_MIN_LENGTH} characters long.", field="password"
+        )
+    return password
+
+
+def register(username: str, email: str, password: str) -> User:
+    """Create an account. Raises one ValidationError naming every broken rule."""
+    checks = ((validate_username, username), (validate_new_email, email),
+              (validate_password, password))
+    cleaned, errors = [], []
+    for check, value in checks:
+        try:
+            cleaned.append(check(value))
+        except ValidationError as error:
+            errors.append(error)
+    if errors:
+        raise ValidationError.combine(errors)
+    username, email, password = cleaned
+    user = User(username=username, email=email)
+    user.set_password(password)
+    db.session.add(user)
+    _commit_unique(user)
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The user with these credentials, or None. Never says which part was wrong."""
+    user = db.session.scalar(sa.select(User).where(User.username_matches(username or "")))
+    if user is None or not user.check_password(password or ""):
+        return None
+    return user
+
+
+def get_user(username: str) -> User:
+    user = db.session.scalar(sa.select(User).where(User.username_matches(username)))
+    if user is None:
+        raise NotFound(f"There is no user called {username}.")
+    return user
+
+
+def update_profile(user: User, username: str, about_me: str) -> User:
+    """Change the username (still unique) and the about-me text."""
+    about_me = (about_me or "").strip()
+    if len(about_me) > ABOUT_ME_MAX_LENGTH:
+        raise ValidationError(
+            f"About me is at most {ABOUT_ME_MAX_LENGTH} characters.", field="about_me"
+        )
+    user.username = validate_username(username, current=user)
+    user.about_me = about_me or None
+    _commit_unique(user)
+    return user
+
+
+def touch_last_seen(user: User, now: datetime | None = None) -> bool:
+    """Record that ``user`` is active, at most once per configured interval.
+
+    Writing on every request would turn each page view into a write; one
+    write a minute is precise enough for "last seen". Returns whether it wrote.
+    """
+    now = now or utcnow()
+    interval = timedelta(seconds=current_app.config["LAST_SEEN_INTERVAL_SECONDS"])
+    if user.last_seen is not None and now - user.last_seen < interval:
+        return False
+    user.last_seen = now
+    db.session.commit()
+    return True
+
+
+def _commit_unique(user: User) -> None:
+    """Commit, turning a lost race on a unique column into a clear error."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ValidationError(
+            "That username or email address was just taken. Please choose another.",
+            field="username",
+        ) from None

@@ -1,0 +1,63 @@
+"""Following: who follows whom, and the counts shown on a profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from microblog.extensions import db
+from microblog.models.follow import followers
+from microblog.models.user import User
+from microblog.services.accounts import get_user
+from microblog.services.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class FollowCounts:
+    followers: int
+    following: int
+
+
+def is_following(user: User, other: User) -> bool:
+    return db.session.scalar(
+        sa.select(sa.literal(True)).where(
+            followers.c.follower_id == user.id, followers.c.followed_id == other.id
+        )
+    ) is not None
+
+
+def follow(user: User, username: str) -> User:
+    """Make ``user`` follow ``username``. Following someone twice changes nothing."""
+    other = get_user(username)
+    if other.id == user.id:
+        raise ValidationError("You cannot follow yourself.")
+    if not is_following(user, other):
+        user.following.add(other)
+        db.session.commit()
+    return other
+
+
+def unfollow(user: User, username: str) -> User:
+    """Stop ``user`` following ``username``. Unfollowing twice changes nothing."""
+    other = get_user(username)
+    if other.id == user.id:
+        raise ValidationError("You cannot unfollow yourself.")
+    if is_following(user, other):
+        user.following.remove(other)
+        db.session.commit()
+    return other
+
+
+def counts(user: User) -> FollowCounts:
+    """Both counts in one query (each an index-only count on the follower table)."""
+    count = sa.func.count()
+    row = db.session.execute(
+        sa.select(
+            sa.select(count).select_from(followers)
+            .where(followers.c.followed_id == user.id).scalar_subquery(),
+            sa.select(count).select_from(followers)
+            .where(followers.c.follower_id == user.id).scalar_subquery(),
+        )
+    ).one()
+    return FollowCounts(followers=row[0], following=row[1])
