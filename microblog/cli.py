@@ -1,4 +1,4 @@
-"""Custom ``flask`` commands. ``flask db …`` comes from Flask-Migrate, ``flask shell`` from Flask."""
+"""Our own ``flask`` commands (``flask db …`` is Flask-Migrate's, ``flask shell`` Flask's)."""
 
 from __future__ import annotations
 

@@ -89,6 +89,8 @@ class Config:
     LOG_TO_STDOUT = _bool("LOG_TO_STDOUT")
     LOG_DIR = os.environ.get("LOG_DIR", str(INSTANCE_DIR / "logs"))
 
+    # Werkzeug's scrypt: slow on purpose, so a stolen hash is expensive to crack.
+    PASSWORD_HASH_METHOD = "scrypt"
     LANGUAGES = ["en"]
     GRAVATAR_URL = os.environ.get("GRAVATAR_URL", "https://www.gravatar.com/avatar")
 
@@ -113,6 +115,9 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # Hundreds of accounts are created per run; a cheap (still salted) hash keeps
+    # the suite fast. A test checks the other configs keep scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     LAST_SEEN_INTERVAL_SECONDS = 60
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from microblog.extensions import db
@@ -110,7 +111,9 @@ def bulk_seed(
     rng = rng or random.Random(42)
     first_id = (db.session.scalar(sa.select(sa.func.max(User.id))) or 0) + 1
     now = utcnow()
-    password_hash = generate_password_hash(SEEDED_PASSWORD)
+    password_hash = generate_password_hash(
+        SEEDED_PASSWORD, method=current_app.config["PASSWORD_HASH_METHOD"]
+    )
 
     def user_rows() -> Iterator[tuple]:
         for n in range(first_id, first_id + users):

@@ -77,7 +77,10 @@ def edit_profile():
     elif request.method == "GET":
         form.username.data = current_user.username
         form.about_me.data = current_user.about_me
-    return render_template("edit_profile.html", title=_("Edit Profile"), form=form), form_status(form)
+    return (
+        render_template("edit_profile.html", title=_("Edit Profile"), form=form),
+        form_status(form),
+    )
 
 
 @bp.post("/follow/<username>")

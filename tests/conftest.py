@@ -1,0 +1,161 @@
+"""Fixtures shared by the whole suite.
+
+Every test that takes ``app`` (or anything built on it) runs twice: once on
+SQLite and once on PostgreSQL. The schema is built by the real Alembic
+migrations, once per backend per run; after each test every table is emptied.
+PostgreSQL comes from ``TEST_DATABASE_URL``; when it does not answer the
+PostgreSQL pass is skipped, except with ``CI=true``, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from microblog import create_app
+from microblog.config import normalise_database_url
+from microblog.extensions import db
+
+PG_URL = normalise_database_url(
+    os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/microblog_test")
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PASSWORD = "correct horse battery"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+def ensure_postgres_database(url: str) -> str | None:
+    """Create the test database if needed; return why PostgreSQL is unusable, or None."""
+    target = sa.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": target.database},
+            )
+            if not exists:
+                connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    except sa.exc.OperationalError as error:
+        return f"PostgreSQL at {target.render_as_string(hide_password=True)} " \
+               f"does not answer: {error.orig}"
+    finally:
+        admin.dispose()
+    return None
+
+
+def reset_schema(app: Flask) -> None:
+    """Drop everything, then build the schema with the migrations, as production does."""
+    with app.app_context():
+        db.metadata.drop_all(db.engine)
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade()
+
+
+def empty_tables() -> None:
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(table.name for table in db.metadata.sorted_tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend_app(request, tmp_path_factory) -> Flask:
+    """One app per database backend for the whole run."""
+    if request.param == "postgresql":
+        problem = ensure_postgres_database(PG_URL)
+        if problem:
+            if IN_CI:
+                pytest.fail(f"{problem} (CI=true: the PostgreSQL pass is required)")
+            pytest.skip(problem)
+        url = PG_URL
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    reset_schema(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(backend_app: Flask) -> Iterator[Flask]:
+    """The backend's app inside an app context, with empty tables and its own config copy."""
+    saved = dict(backend_app.config)
+    with backend_app.app_context():
+        yield backend_app
+        db.session.rollback()
+        empty_tables()
+        db.session.remove()
+    backend_app.config.clear()
+    backend_app.config.update(saved)
+
+
+class Client(FlaskClient):
+    """The test client, plus the CSRF token a browser would have read from the page."""
+
+    def csrf_token(self) -> str:
+        page = self.get("/explore").get_data(as_text=True)
+        return CSRF_META.search(page).group(1)
+
+    def submit(self, url: str, data: dict | None = None, **kwargs):
+        """POST a form the way a browser does: with the page's CSRF token."""
+        return self.post(url, data={"csrf_token": self.csrf_token(), **(data or {})}, **kwargs)
+
+    def login(self, username: str, password: str = PASSWORD, **extra):
+        return self.submit("/auth/login", {"username": username, "password": password, **extra})
+
+    def logout(self):
+        return self.submit("/auth/logout")
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    app.test_client_class = Client
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    """Register a user through the accounts service (so every rule applies)."""
+    from microblog.services import accounts
+
+    def make(username: str, email: str | None = None, password: str = PASSWORD, about_me=None):
+        user = accounts.register(username, email or f"{username}@example.com", password)
+        if about_me:
+            accounts.update_profile(user, username, about_me)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """Context manager counting the SQL statements sent while it is open."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+
+    return counting
