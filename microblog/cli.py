@@ -43,8 +43,11 @@ def seed_command(users: int, posts: int, follows: int, random_seed: int) -> None
     def progress(stage: str, count: int) -> None:
         click.echo(f"\r  {stage}: {count:,}", nl=False)
 
-    result = seeding.bulk_seed(users, posts, follows, rng=random.Random(random_seed),
-                               progress=progress)
+    try:
+        result = seeding.bulk_seed(users, posts, follows, rng=random.Random(random_seed),
+                                   progress=progress)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(
         f"\nAdded {result.users:,} users, {result.follows:,} follows and {result.posts:,} posts "
         f"in {time.monotonic() - started:.1f}s. Bulk accounts log in with "

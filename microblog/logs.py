@@ -19,6 +19,11 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s [in %(pathname)s:%(lin
 
 
 def configure_logging(app: Flask) -> None:
+    # ``app.logger`` is the process-wide "microblog" logger: drop the handlers an
+    # earlier app in this process added, or every record would be sent twice.
+    for old in [h for h in app.logger.handlers if getattr(h, "added_by_microblog", False)]:
+        app.logger.removeHandler(old)
+        old.close()
     app.logger.setLevel(app.config["LOG_LEVEL"])
     if app.testing:
         return
@@ -31,10 +36,12 @@ def configure_logging(app: Flask) -> None:
         handler = RotatingFileHandler(log_dir / "microblog.log", maxBytes=1_000_000, backupCount=10)
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.setLevel(app.config["LOG_LEVEL"])
-    app.logger.addHandler(handler)
-
+    handlers = [handler]
     if not app.debug and app.config["MAIL_SERVER"] and app.config["ADMINS"]:
-        app.logger.addHandler(_mail_handler(app))
+        handlers.append(_mail_handler(app))
+    for handler in handlers:
+        handler.added_by_microblog = True
+        app.logger.addHandler(handler)
 
 
 def _mail_handler(app: Flask) -> SMTPHandler:

@@ -1,0 +1,74 @@
+"""The flask commands: db upgrade, seed (demo and bulk), shell."""
+
+import sqlalchemy as sa
+
+from microblog import create_app
+from microblog.extensions import db
+from microblog.models.follow import followers
+from microblog.models.post import Post
+from microblog.models.user import User
+from microblog.seed import DEMO_PASSWORD, DEMO_USERNAME
+from microblog.services import accounts
+
+
+def count(table) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(table))
+
+
+def test_seed_loads_the_demo_once_and_prints_the_login(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    assert f"Log in as {DEMO_USERNAME} / {DEMO_PASSWORD}" in result.output
+    users, posts = count(User), count(Post)
+    assert users >= 5 and posts >= 10 and count(followers) > 0
+    assert accounts.authenticate(DEMO_USERNAME, DEMO_PASSWORD) is not None
+
+    again = runner.invoke(args=["seed"])
+    assert again.exit_code == 0
+    assert "already has users" in again.output
+    assert (count(User), count(Post)) == (users, posts)
+
+
+def test_bulk_seed_creates_skewed_follows_and_posts(app):
+    result = app.test_cli_runner().invoke(
+        args=["seed", "--users", "200", "--posts", "3000", "--follows", "10"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Added 200 users" in result.output
+    assert count(User) == 200
+    assert count(Post) == 3000
+    assert 1500 <= count(followers) <= 2000  # 10 picks each, minus duplicates and self
+    per_user = db.session.execute(
+        sa.select(followers.c.followed_id, sa.func.count())
+        .group_by(followers.c.followed_id)
+        .order_by(sa.func.count().desc())
+    ).all()
+    most, median = per_user[0][1], per_user[len(per_user) // 2][1]
+    assert most > 10 * median  # a few popular accounts, as in real networks
+    # Bulk accounts can log in with the documented password.
+    assert accounts.authenticate("user1", "password") is not None
+
+
+def test_bulk_posts_need_users(app):
+    result = app.test_cli_runner().invoke(args=["seed", "--posts", "10"])
+    assert result.exit_code == 1
+    assert "no users to write the posts" in result.output
+    assert count(Post) == 0
+
+
+def test_db_upgrade_builds_an_empty_database(tmp_path):
+    fresh = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/new.db"})
+    result = fresh.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with fresh.app_context():
+        assert {"users", "posts", "followers", "alembic_version"} <= set(
+            sa.inspect(db.engine).get_table_names()
+        )
+        db.engine.dispose()
+
+
+def test_shell_has_the_usual_names(app):
+    context = app.make_shell_context()
+    assert {"db", "sa", "so", "User", "Post"} <= context.keys()
+    assert context["User"] is User

@@ -1,0 +1,44 @@
+"""Following: idempotent, never yourself, counted in both directions."""
+
+import pytest
+import sqlalchemy as sa
+
+from microblog.extensions import db
+from microblog.models.follow import followers
+from microblog.services import follows
+from microblog.services.errors import NotFound, ValidationError
+
+
+def follow_rows() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(followers))
+
+
+def test_follow_and_unfollow(make_user):
+    susan, john = make_user("susan"), make_user("john")
+    assert follows.follow(susan, "john") == john
+    assert follows.is_following(susan, john)
+    assert not follows.is_following(john, susan)
+    assert follows.counts(john) == follows.FollowCounts(followers=1, following=0)
+    assert follows.counts(susan) == follows.FollowCounts(followers=0, following=1)
+    follows.unfollow(susan, "JOHN")
+    assert not follows.is_following(susan, john)
+    assert follows.counts(john) == follows.FollowCounts(followers=0, following=0)
+
+
+def test_repeating_follow_or_unfollow_is_harmless(make_user):
+    susan, _ = make_user("susan"), make_user("john")
+    follows.follow(susan, "john")
+    follows.follow(susan, "john")
+    assert follow_rows() == 1
+    follows.unfollow(susan, "john")
+    follows.unfollow(susan, "john")
+    assert follow_rows() == 0
+
+
+def test_cannot_follow_yourself_or_nobody(make_user):
+    susan = make_user("susan")
+    with pytest.raises(ValidationError, match="yourself"):
+        follows.follow(susan, "Susan")
+    with pytest.raises(NotFound):
+        follows.follow(susan, "nobody")
+    assert follow_rows() == 0

@@ -1,0 +1,85 @@
+"""Posts and the timelines: contents, order, pagination edges."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from microblog.extensions import db
+from microblog.services import follows, posts
+from microblog.services.errors import NotFound, ValidationError
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def post_at(author, body, minutes):
+    post = posts.create_post(author, body)
+    post.created_at = T0 + timedelta(minutes=minutes)
+    db.session.commit()
+    return post
+
+
+def bodies(page):
+    return [post.body for post in page.items]
+
+
+def test_create_post_trims_and_enforces_length(make_user):
+    susan = make_user("susan")
+    assert posts.create_post(susan, "  hello  ").body == "hello"
+    assert posts.create_post(susan, "x" * 280).body == "x" * 280
+    for bad in ("", "   ", "x" * 281):
+        with pytest.raises(ValidationError) as caught:
+            posts.create_post(susan, bad)
+        assert "post" in caught.value.errors
+    assert len(posts.posts_by(susan, 1, 10).items) == 2
+
+
+def test_home_timeline_has_own_and_followed_posts_newest_first(make_user):
+    susan, john, amy = make_user("susan"), make_user("john"), make_user("amy")
+    follows.follow(susan, "john")
+    post_at(susan, "susan 1", 1)
+    post_at(john, "john 2", 2)
+    post_at(amy, "amy 3", 3)
+    post_at(susan, "susan 4", 4)
+    assert bodies(posts.home_timeline(susan, 1, 10)) == ["susan 4", "john 2", "susan 1"]
+    assert bodies(posts.home_timeline(amy, 1, 10)) == ["amy 3"]
+    assert bodies(posts.explore(1, 10)) == ["susan 4", "amy 3", "john 2", "susan 1"]
+    assert bodies(posts.posts_by(john, 1, 10)) == ["john 2"]
+
+
+def test_unfollowing_removes_posts_from_the_timeline(make_user):
+    susan, john = make_user("susan"), make_user("john")
+    follows.follow(susan, "john")
+    post_at(john, "john 1", 1)
+    follows.unfollow(susan, "john")
+    assert bodies(posts.home_timeline(susan, 1, 10)) == []
+
+
+def test_equal_times_are_ordered_by_id(make_user):
+    susan = make_user("susan")
+    for body in ("a", "b", "c"):
+        post_at(susan, body, 0)
+    assert bodies(posts.explore(1, 10)) == ["c", "b", "a"]
+
+
+def test_pagination_edges(make_user):
+    susan = make_user("susan")
+    for minute in range(5):
+        post_at(susan, f"p{minute}", minute)
+    first = posts.explore(1, 2)
+    assert bodies(first) == ["p4", "p3"]
+    assert (first.has_prev, first.has_next, first.prev_num, first.next_num) == (
+        False, True, None, 2)
+    last = posts.explore(3, 2)
+    assert bodies(last) == ["p0"]
+    assert (last.has_prev, last.has_next, last.prev_num, last.next_num) == (True, False, 2, None)
+    exact = posts.explore(1, 5)
+    assert len(exact.items) == 5 and not exact.has_next
+    for past_the_end in (0, -1, 4):
+        with pytest.raises(NotFound):
+            posts.explore(past_the_end, 2)
+
+
+def test_an_empty_first_page_is_not_an_error(make_user):
+    susan = make_user("susan")
+    page = posts.home_timeline(susan, 1, 25)
+    assert page.items == [] and not page.has_next and not page.has_prev
