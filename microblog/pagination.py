@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import sqlalchemy as sa
+from flask_babel import _
 
 from microblog.extensions import db
 from microblog.services.errors import NotFound
@@ -41,9 +42,9 @@ class Page(Generic[T]):
 def paginate(query: sa.Select, page: int, per_page: int) -> Page:
     """Run ``query`` for page ``page`` (1-based); the query must already be ordered."""
     if page < 1 or per_page < 1:
-        raise NotFound("There is no such page.")
+        raise NotFound(_("There is no such page."))
     rows = db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)).all()
     if not rows and page > 1:
-        raise NotFound("There is no such page.")
+        raise NotFound(_("There is no such page."))
     return Page(items=list(rows[:per_page]), page=page, per_page=per_page,
                 has_next=len(rows) > per_page)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import _
 from sqlalchemy.exc import IntegrityError
 
 from microblog.extensions import db
@@ -31,16 +32,18 @@ def validate_username(username: str, *, current: User | None = None) -> str:
     username = (username or "").strip()
     if not USERNAME_MIN_LENGTH <= len(username) <= USERNAME_MAX_LENGTH:
         raise ValidationError(
-            f"Usernames are {USERNAME_MIN_LENGTH} to {USERNAME_MAX_LENGTH} characters long.",
+            _("Usernames are %(min)d to %(max)d characters long.",
+              min=USERNAME_MIN_LENGTH, max=USERNAME_MAX_LENGTH),
             field="username",
         )
     if not USERNAME_PATTERN.match(username):
         raise ValidationError(
-            "Use only letters, digits, dots, dashes and underscores.", field="username"
+            _("Use only letters, digits, dots, dashes and underscores."), field="username"
         )
     taken = db.session.scalar(sa.select(User.id).where(User.username_matches(username)))
     if taken is not None and (current is None or taken != current.id):
-        raise ValidationError("That username is taken. Please choose another.", field="username")
+        raise ValidationError(_("That username is taken. Please choose another."),
+                              field="username")
     return username
 
 
@@ -51,16 +54,17 @@ def validate_new_email(email: str) -> str:
             (email or "").strip(), check_deliverability=False
         ).normalized.lower()
     except EmailNotValidError:
-        raise ValidationError("Enter a valid email address.", field="email") from None
+        raise ValidationError(_("Enter a valid email address."), field="email") from None
     if db.session.scalar(sa.select(User.id).where(User.email == normalised)) is not None:
-        raise ValidationError("That email address is already registered.", field="email")
+        raise ValidationError(_("That email address is already registered."), field="email")
     return normalised
 
 
 def validate_password(password: str) -> str:
     if not PASSWORD_MIN_LENGTH <= len(password or "") <= PASSWORD_MAX_LENGTH:
         raise ValidationError(
-            f"Passwords are at least {PASSWORD_MIN_LENGTH} characters long.", field="password"
+            _("Passwords are at least %(min)d characters long.", min=PASSWORD_MIN_LENGTH),
+            field="password",
         )
     return password
 
@@ -96,7 +100,7 @@ def authenticate(username: str, password: str) -> User | None:
 def get_user(username: str) -> User:
     user = db.session.scalar(sa.select(User).where(User.username_matches(username)))
     if user is None:
-        raise NotFound(f"There is no user called {username}.")
+        raise NotFound(_("There is no user called %(username)s.", username=username))
     return user
 
 
@@ -105,7 +109,8 @@ def update_profile(user: User, username: str, about_me: str) -> User:
     about_me = (about_me or "").strip()
     if len(about_me) > ABOUT_ME_MAX_LENGTH:
         raise ValidationError(
-            f"About me is at most {ABOUT_ME_MAX_LENGTH} characters.", field="about_me"
+            _("About me is at most %(max)d characters.", max=ABOUT_ME_MAX_LENGTH),
+            field="about_me",
         )
     user.username = validate_username(username, current=user)
     user.about_me = about_me or None
@@ -135,6 +140,6 @@ def _commit_unique(user: User) -> None:
     except IntegrityError:
         db.session.rollback()
         raise ValidationError(
-            "That username or email address was just taken. Please choose another.",
+            _("That username or email address was just taken. Please choose another."),
             field="username",
         ) from None

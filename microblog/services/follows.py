@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import _
 
 from microblog.extensions import db
 from microblog.models.follow import followers
@@ -31,7 +32,7 @@ def follow(user: User, username: str) -> User:
     """Make ``user`` follow ``username``. Following someone twice changes nothing."""
     other = get_user(username)
     if other.id == user.id:
-        raise ValidationError("You cannot follow yourself.")
+        raise ValidationError(_("You cannot follow yourself."))
     if not is_following(user, other):
         user.following.add(other)
         db.session.commit()
@@ -42,7 +43,7 @@ def unfollow(user: User, username: str) -> User:
     """Stop ``user`` following ``username``. Unfollowing twice changes nothing."""
     other = get_user(username)
     if other.id == user.id:
-        raise ValidationError("You cannot unfollow yourself.")
+        raise ValidationError(_("You cannot unfollow yourself."))
     if is_following(user, other):
         user.following.remove(other)
         db.session.commit()

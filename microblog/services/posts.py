@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import _
 
 from microblog.extensions import db
 from microblog.models.follow import followers
@@ -16,10 +17,10 @@ from microblog.services.errors import ValidationError
 def create_post(author: User, body: str) -> Post:
     body = (body or "").strip()
     if not body:
-        raise ValidationError("Say something first.", field="post")
+        raise ValidationError(_("Say something first."), field="post")
     if len(body) > BODY_MAX_LENGTH:
         raise ValidationError(
-            f"Posts are at most {BODY_MAX_LENGTH} characters.", field="post"
+            _("Posts are at most %(max)d characters.", max=BODY_MAX_LENGTH), field="post"
         )
     post = Post(body=body, author=author)
     db.session.add(post)
