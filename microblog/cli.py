@@ -40,7 +40,12 @@ def seed_command(users: int, posts: int, follows: int, random_seed: int) -> None
 
     started = time.monotonic()
 
+    stages: list[str] = []
+
     def progress(stage: str, count: int) -> None:
+        if not stages or stages[-1] != stage:
+            click.echo(("\n" if stages else "") + f"  {stage}:", nl=False)
+            stages.append(stage)
         click.echo(f"\r  {stage}: {count:,}", nl=False)
 
     try:

@@ -132,9 +132,16 @@ def bulk_seed(
     pick_popular = _skewed_picker(authors, rng)
 
     def follow_rows() -> Iterator[tuple]:
+        wanted = min(follows_per_user, len(new_ids) - 1)
         for follower in new_ids:
-            chosen = {pick_popular() for _ in range(follows_per_user)}
-            chosen.discard(follower)
+            chosen: set[int] = set()
+            # Popular accounts come up again and again; draw until enough are distinct.
+            for _ in range(wanted * 50):
+                if len(chosen) == wanted:
+                    break
+                followed = pick_popular()
+                if followed != follower:
+                    chosen.add(followed)
             for followed in chosen:
                 yield (follower, followed)
 
