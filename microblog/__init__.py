@@ -13,7 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Flask, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 
 from microblog.config import (
@@ -90,6 +90,7 @@ def _ensure_secret_key(app: Flask) -> None:
 
 
 def _select_locale() -> str | None:
-    from flask import current_app
-
+    """The best of our languages for this browser; the default outside a request (CLI)."""
+    if not has_request_context():
+        return None
     return request.accept_languages.best_match(current_app.config["LANGUAGES"])

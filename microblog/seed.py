@@ -57,6 +57,16 @@ DEMO_POSTS = [
     "Deployed to production. Nothing caught fire.",
     "Templates inherit from base.html, so the navbar lives in one place.",
     "Hello, Microblog!",
+    "Finally moved my config into environment variables. No secrets in git.",
+    "TIL: Jinja escapes everything by default, so <b>this</b> shows as text.",
+    "Read about Alembic today. Migrations are just Python functions with an order.",
+    "The garden is full of tomatoes and my timeline is full of Python.",
+    "Who else is reading the Flask docs on a Sunday?",
+    "A service layer means the API and the web forms share the same rules.",
+    "Weekend hike, no laptop. Back on Monday.",
+    "Password hashing with scrypt: slow on purpose.",
+    "New here! Looking for people who write about databases.",
+    "Keyset pagination is next on my reading list.",
 ]
 
 
@@ -80,9 +90,9 @@ def load_demo(rng: random.Random | None = None) -> bool:
             if other is not user:
                 follows.follow(user, other.username)
     now = utcnow()
-    for minutes, body in enumerate(DEMO_POSTS * 3):
+    for minutes, body in enumerate(DEMO_POSTS):
         post = posts.create_post(rng.choice(people), body)
-        post.created_at = now - timedelta(minutes=minutes * 97 + rng.randint(0, 60))
+        post.created_at = now - timedelta(minutes=minutes * 181 + rng.randint(0, 60))
     db.session.commit()
     return True
 

@@ -103,7 +103,17 @@ def app(backend_app: Flask) -> Iterator[Flask]:
 
 
 class Client(FlaskClient):
-    """The test client, plus the CSRF token a browser would have read from the page."""
+    """The test client, plus the CSRF token a browser would have read from the page.
+
+    Each request gets its own app context, as in production. Without that, Flask
+    would reuse the test's context for every request, so ``g`` (where
+    Flask-Login caches the current user) and the database session would carry
+    over from one request to the next, even into another client.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
         page = self.get("/explore").get_data(as_text=True)

@@ -61,16 +61,27 @@ def validate_new_email(email: str) -> str:
 
 
 def validate_password(password: str) -> str:
-    if not PASSWORD_MIN_LENGTH <= len(password or "") <= PASSWORD_MAX_LENGTH:
+    if len(password or "") < PASSWORD_MIN_LENGTH:
         raise ValidationError(
             _("Passwords are at least %(min)d characters long.", min=PASSWORD_MIN_LENGTH),
+            field="password",
+        )
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise ValidationError(
+            _("Passwords are at most %(max)d characters long.", max=PASSWORD_MAX_LENGTH),
             field="password",
         )
     return password
 
 
-def register(username: str, email: str, password: str) -> User:
-    """Create an account. Raises one ValidationError naming every broken rule."""
+def register(
+    username: str, email: str, password: str, password_confirmation: str | None = None
+) -> User:
+    """Create an account. Raises one ValidationError naming every broken rule.
+
+    ``password_confirmation`` is checked when given (the HTML form's
+    ``password2``), so a typo in it is reported together with everything else.
+    """
     checks = ((validate_username, username), (validate_new_email, email),
               (validate_password, password))
     cleaned, errors = [], []
@@ -79,6 +90,8 @@ def register(username: str, email: str, password: str) -> User:
             cleaned.append(check(value))
         except ValidationError as error:
             errors.append(error)
+    if password_confirmation is not None and password_confirmation != password:
+        errors.append(ValidationError(_("Passwords must match."), field="password2"))
     if errors:
         raise ValidationError.combine(errors)
     username, email, password = cleaned
@@ -106,7 +119,7 @@ def get_user(username: str) -> User:
 
 def update_profile(user: User, username: str, about_me: str) -> User:
     """Change the username (still unique) and the about-me text."""
-    about_me = (about_me or "").strip()
+    about_me = (about_me or "").replace("\r\n", "\n").strip()  # one line break, however sent
     if len(about_me) > ABOUT_ME_MAX_LENGTH:
         raise ValidationError(
             _("About me is at most %(max)d characters.", max=ABOUT_ME_MAX_LENGTH),
@@ -139,7 +152,8 @@ def _commit_unique(user: User) -> None:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
+        # Another request won the race between our check and this commit; the
+        # database's unique indexes kept the data right, we only report it.
         raise ValidationError(
-            _("That username or email address was just taken. Please choose another."),
-            field="username",
+            _("That username or email address was just taken. Please choose another.")
         ) from None

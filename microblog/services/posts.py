@@ -15,7 +15,7 @@ from microblog.services.errors import ValidationError
 
 
 def create_post(author: User, body: str) -> Post:
-    body = (body or "").strip()
+    body = (body or "").replace("\r\n", "\n").strip()  # one line break, however sent
     if not body:
         raise ValidationError(_("Say something first."), field="post")
     if len(body) > BODY_MAX_LENGTH:

@@ -30,6 +30,7 @@ def test_register_normalises_email_and_keeps_username_case(app):
         ("x" * 65, "a@example.com", "long enough", {"username"}),
         ("alice", "not-an-email", "long enough", {"email"}),
         ("alice", "a@example.com", "short", {"password"}),
+        ("alice", "a@example.com", "x" * 257, {"password"}),
         ("a b", "nope", "short", {"username", "email", "password"}),
     ],
 )
@@ -91,3 +92,26 @@ def test_last_seen_is_written_at_most_once_a_minute(make_user):
     assert susan.last_seen == first
     assert accounts.touch_last_seen(susan, now=first + timedelta(seconds=61))
     assert susan.last_seen == first + timedelta(seconds=61)
+
+
+def test_password_length_messages_say_which_limit(app):
+    with pytest.raises(ValidationError, match="at least 8"):
+        accounts.register("alice", "a@example.com", "short")
+    with pytest.raises(ValidationError, match="at most 256"):
+        accounts.register("alice", "a@example.com", "x" * 257)
+
+
+def test_a_wrong_confirmation_is_reported_with_the_other_problems(app):
+    with pytest.raises(ValidationError) as caught:
+        accounts.register("a b", "a@example.com", "long enough", "long enougH")
+    assert set(caught.value.errors) == {"username", "password2"}
+    assert user_count() == 0
+
+
+def test_line_breaks_count_once_whatever_the_client_sends(make_user):
+    from microblog.services import posts
+
+    susan = make_user("susan")
+    accounts.update_profile(susan, "susan", "a\r\nb")
+    assert susan.about_me == "a\nb"
+    assert posts.create_post(susan, "x\r\n" * 140).body == ("x\n" * 140).strip()

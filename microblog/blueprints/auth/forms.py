@@ -1,14 +1,14 @@
 """Forms of the auth blueprint. Field names follow the Mega-Tutorial.
 
-The forms check only the shape of the input (present, matching); the rules
-(length, format, uniqueness) are the accounts service's, so every front end
-shares them.
+The registration form declares fields but no rules: every rule (required,
+length, format, uniqueness, matching confirmation) is the accounts service's,
+so every front end shares them and all problems are reported in one round.
 """
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo
+from wtforms.validators import DataRequired
 
 
 class LoginForm(FlaskForm):
@@ -19,11 +19,8 @@ class LoginForm(FlaskForm):
 
 
 class RegistrationForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired()])
-    email = EmailField(_l("Email"), validators=[DataRequired()])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
-    password2 = PasswordField(
-        _l("Repeat Password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("Passwords must match."))],
-    )
+    username = StringField(_l("Username"))
+    email = EmailField(_l("Email"))
+    password = PasswordField(_l("Password"))
+    password2 = PasswordField(_l("Repeat Password"))
     submit = SubmitField(_l("Register"))

@@ -12,10 +12,16 @@ from microblog.services import accounts
 from microblog.services.errors import ValidationError
 
 
+def redirect_after_login():
+    """To ``?next=`` when it is a path on this site, else home."""
+    next_page = request.args.get("next")
+    return redirect(next_page if is_safe_next(next_page) else url_for("main.index"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect_after_login()
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.username.data, form.password.data)
@@ -23,8 +29,7 @@ def login():
             form.form_errors.append(_("Invalid username or password."))
         else:
             login_user(user, remember=form.remember_me.data)
-            next_page = request.args.get("next")
-            return redirect(next_page if is_safe_next(next_page) else url_for("main.index"))
+            return redirect_after_login()
     return render_template("auth/login.html", title=_("Sign In"), form=form), form_status(form)
 
 
@@ -42,7 +47,9 @@ def register():
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(form.username.data, form.email.data, form.password.data)
+            user = accounts.register(
+                form.username.data, form.email.data, form.password.data, form.password2.data
+            )
         except ValidationError as error:
             show_service_error(form, error)
         else:

@@ -7,6 +7,8 @@ NotFound is a 404, PermissionDenied a 403.
 
 from flask import current_app, render_template, request
 from flask_babel import _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
@@ -14,7 +16,17 @@ from microblog.blueprints.errors import bp
 from microblog.extensions import db
 from microblog.services.errors import NotFound, PermissionDenied
 
-HANDLED_CODES = (400, 403, 404, 405, 413, 429, 500)
+# What each error means for the person who met it (Werkzeug's own wording
+# is written for developers).
+FRIENDLY_DETAIL = {
+    400: _l("The request could not be understood. Please go back and try again."),
+    403: _l("You do not have permission to do that."),
+    404: _l("We could not find the page you were looking for."),
+    405: _l("That action is not possible on this page."),
+    413: _l("What you sent is too large."),
+    429: _l("Too many requests. Please wait a moment and try again."),
+    500: _l("Something went wrong on our side. The administrator has been notified."),
+}
 
 
 def wants_json() -> bool:
@@ -25,7 +37,7 @@ def wants_json() -> bool:
 
 
 def error_response(error: HTTPException, detail: str | None = None):
-    detail = detail or error.description
+    detail = str(detail or FRIENDLY_DETAIL[error.code])
     if wants_json():
         body = {"type": "about:blank", "title": error.name, "status": error.code, "detail": detail}
         response = current_app.json.response(body)
@@ -44,21 +56,26 @@ def error_response(error: HTTPException, detail: str | None = None):
 
 @bp.app_errorhandler(HTTPException)
 def handle_http_error(error: HTTPException):
-    if error.code not in HANDLED_CODES:
+    """Every HTTP error, including the 500 Flask makes of an unhandled exception."""
+    if error.code not in FRIENDLY_DETAIL:
         return error
     if error.code == 500:
         return handle_internal_error(error)
     return error_response(error)
 
 
-@bp.app_errorhandler(InternalServerError)
+@bp.app_errorhandler(CSRFError)
+def handle_csrf_error(error: CSRFError):
+    """A form without a valid token: forged, or opened in a session that has ended."""
+    return error_response(error, _(
+        "This form has expired or was not sent by this site. Reload the page and try again."
+    ))
+
+
 def handle_internal_error(error: InternalServerError):
     """Roll back whatever the failed request had half-written, then apologise."""
     db.session.rollback()
-    return error_response(
-        InternalServerError(),
-        _("Something went wrong on our side. The administrator has been notified."),
-    )
+    return error_response(InternalServerError())
 
 
 @bp.app_errorhandler(NotFound)

@@ -1,9 +1,13 @@
-"""Forms of the main blueprint. Field names follow the Mega-Tutorial."""
+"""Forms of the main blueprint. Field names follow the Mega-Tutorial.
+
+The forms declare fields, not rules: lengths and required-ness are the posts
+and accounts services' rules, checked there for every front end. ``maxlength``
+only helps the browser stop typing at the limit.
+"""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
 
 from microblog.models.post import BODY_MAX_LENGTH
 from microblog.models.user import ABOUT_ME_MAX_LENGTH, USERNAME_MAX_LENGTH
@@ -11,14 +15,18 @@ from microblog.models.user import ABOUT_ME_MAX_LENGTH, USERNAME_MAX_LENGTH
 
 class PostForm(FlaskForm):
     post = TextAreaField(
-        _l("Say something"), validators=[DataRequired(), Length(min=1, max=BODY_MAX_LENGTH)]
+        _l("Say something"),
+        description=_l("Up to %(max)d characters.", max=BODY_MAX_LENGTH),
+        render_kw={"maxlength": BODY_MAX_LENGTH, "rows": 3},
     )
     submit = SubmitField(_l("Submit"))
 
 
 class EditProfileForm(FlaskForm):
-    username = StringField(
-        _l("Username"), validators=[DataRequired(), Length(max=USERNAME_MAX_LENGTH)]
+    username = StringField(_l("Username"), render_kw={"maxlength": USERNAME_MAX_LENGTH})
+    about_me = TextAreaField(
+        _l("About me"),
+        description=_l("Up to %(max)d characters.", max=ABOUT_ME_MAX_LENGTH),
+        render_kw={"maxlength": ABOUT_ME_MAX_LENGTH},
     )
-    about_me = TextAreaField(_l("About me"), validators=[Length(max=ABOUT_ME_MAX_LENGTH)])
     submit = SubmitField(_l("Submit"))

@@ -1,0 +1,116 @@
+"""Guards against N+1 queries: a page costs the same few statements however long it is."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from microblog.extensions import db
+from microblog.models.base import utcnow
+from microblog.services import follows, posts
+
+AUTHORS = 10
+PROFILE = "author3"  # writes 12 of the 30 posts, so a 25-post profile page shows all of them
+
+
+
+@pytest.fixture
+def timeline(make_user):
+    """30 posts by 10 authors (12 by PROFILE, the rest spread over the others).
+
+    author0 follows five of them, PROFILE included.
+    """
+    authors = [make_user(f"author{n}") for n in range(AUTHORS)]
+    others = [a for a in authors if a.username != PROFILE]
+    start = utcnow() - timedelta(hours=1)
+    for n in range(30):
+        author = authors[3] if n % 5 in (0, 3) else others[n % len(others)]
+        post = posts.create_post(author, f"post {n}")
+        post.created_at = start + timedelta(minutes=n)
+    db.session.commit()
+    for name in ("author1", "author2", "author3", "author4", "author5"):
+        follows.follow(authors[0], name)
+    return authors
+
+
+def main_content(response) -> str:
+    return response.get_data(as_text=True).split("<main", 1)[1]
+
+
+def posts_shown(response) -> int:
+    return len(re.findall(r'class="[^"]*\bpost-body\b', main_content(response)))
+
+
+def distinct_authors_shown(response) -> int:
+    return len(set(re.findall(r'href="/user/([^"?]+)"', main_content(response))))
+
+
+def statements_for(client, url: str, count_queries) -> tuple[list[str], object]:
+    with count_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return statements, response
+
+
+# Logged in, each page first loads the visitor (Flask-Login's user loader, by primary
+# key). ``last_seen`` is fresh (the account was just made and the warm-up request saw
+# it), so no UPDATE follows. Then:
+#   /index          1 query: own + followed posts, authors joined in (LIMIT per_page + 1)
+#   /explore        1 query: everyone's posts, authors joined in
+#   /user/<name>    4 queries: the profile's user, their posts (author joined),
+#                   "does the visitor follow them?", both follow counts in one SELECT
+LOGGED_IN = {"/index": 2, "/explore": 2, f"/user/{PROFILE}": 5}
+# Anonymous: no user to load, no "does the visitor follow them?".
+ANONYMOUS = {"/explore": 1, f"/user/{PROFILE}": 3}
+
+
+@pytest.mark.parametrize(("url", "expected"), LOGGED_IN.items())
+def test_logged_in_pages_cost_the_same_few_queries_for_5_or_25_posts(
+    app, client, timeline, count_queries, url, expected
+):
+    client.login("author0")
+    client.get("/explore")  # warm up: any last_seen write happens here, not below
+
+    app.config["POSTS_PER_PAGE"] = 5
+    small, small_page = statements_for(client, url, count_queries)
+    app.config["POSTS_PER_PAGE"] = 25
+    large, large_page = statements_for(client, url, count_queries)
+
+    assert posts_shown(small_page) == 5
+    assert posts_shown(large_page) > 5  # 25 on explore and home, all 12 on the profile
+    if url != f"/user/{PROFILE}":
+        assert distinct_authors_shown(large_page) >= 5  # many authors, still no extra query
+    assert len(small) == len(large) == expected, "\n".join(large)
+    assert all(s.lstrip().upper().startswith("SELECT") for s in large)
+
+
+@pytest.mark.parametrize(("url", "expected"), ANONYMOUS.items())
+def test_anonymous_pages_cost_the_same_few_queries_for_5_or_25_posts(
+    app, client, timeline, count_queries, url, expected
+):
+    app.config["POSTS_PER_PAGE"] = 5
+    small, small_page = statements_for(client, url, count_queries)
+    app.config["POSTS_PER_PAGE"] = 25
+    large, large_page = statements_for(client, url, count_queries)
+
+    assert posts_shown(small_page) == 5
+    assert posts_shown(large_page) > 5
+    assert len(small) == len(large) == expected, "\n".join(large)
+
+
+def test_the_home_timeline_is_one_query_whatever_the_number_followed(
+    app, client, timeline, count_queries
+):
+    client.login("author0")
+    client.get("/explore")
+    app.config["POSTS_PER_PAGE"] = 25
+    before, _ = statements_for(client, "/index", count_queries)
+
+    for name in ("author6", "author7", "author8", "author9"):
+        follows.follow(timeline[0], name)
+    after, page = statements_for(client, "/index", count_queries)
+
+    assert distinct_authors_shown(page) == AUTHORS
+    assert len(before) == len(after) == LOGGED_IN["/index"]
