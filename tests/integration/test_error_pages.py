@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 import sqlalchemy as sa
 from werkzeug.exceptions import Forbidden, ImATeapot, TooManyRequests
@@ -14,6 +12,7 @@ from microblog.extensions import db
 from microblog.models.post import Post
 from microblog.models.user import User
 from microblog.services.errors import PermissionDenied
+from tests.pages import parse
 
 JSON = {"Accept": "application/json"}
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -21,65 +20,6 @@ OUR_FAULT = "Something went wrong on our side. The administrator has been notifi
 
 
 
-# --- reading pages the way a user does: the elements and their text, not exact markup ---
-
-VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
-
-
-class Element:
-    def __init__(self, tag: str, attrs: dict[str, str], parent: Element | None):
-        self.tag, self.attrs, self.parent = tag, attrs, parent
-        self.children: list[Element] = []
-        self.raw_text = ""
-
-    @property
-    def text(self) -> str:
-        """The text inside, with runs of whitespace squeezed as a browser shows it."""
-        return " ".join(self.raw_text.split())
-
-    def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: str):
-        """Descendants matching; ``attrs`` use ``_`` for ``-`` (``aria_current="page"``)."""
-        for child in self.children:
-            if (
-                (tag is None or child.tag == tag)
-                and (cls is None or cls in child.attrs.get("class", "").split())
-                and all(child.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())
-            ):
-                yield child
-            yield from child.find_all(tag, cls, **attrs)
-
-    def find(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> Element:
-        found = next(self.find_all(tag, cls, **attrs), None)
-        assert found is not None, f"no <{tag or '*'} class={cls!r} {attrs}> on the page"
-        return found
-
-
-class _Parser(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.stack = [Element("#document", {}, None)]
-
-    def handle_starttag(self, tag, attrs):
-        element = Element(tag, {name: value or "" for name, value in attrs}, self.stack[-1])
-        self.stack[-1].children.append(element)
-        if tag not in VOID_TAGS:
-            self.stack.append(element)
-
-    def handle_endtag(self, tag):
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data):
-        for element in self.stack:
-            element.raw_text += data
-
-
-def parse(response) -> Element:
-    parser = _Parser()
-    parser.feed(response if isinstance(response, str) else response.get_data(as_text=True))
-    return parser.stack[0]
 
 
 def error_page(response) -> dict[str, str]:
