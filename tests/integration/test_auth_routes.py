@@ -20,8 +20,6 @@ NEW_ACCOUNT = {
 }
 
 
-
-
 def user_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(User))
 

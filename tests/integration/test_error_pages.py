@@ -19,9 +19,6 @@ BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.
 OUR_FAULT = "Something went wrong on our side. The administrator has been notified."
 
 
-
-
-
 def error_page(response) -> dict[str, str]:
     """What a reader sees on the shared error page: code, name, explanation, way back."""
     assert response.mimetype == "text/html"
