@@ -55,8 +55,9 @@ def development_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
         return path.read_text().strip()
     instance_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
+    # Created readable by its owner only, from the first byte on.
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+        file.write(key)
     return key
 
 

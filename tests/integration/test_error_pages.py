@@ -7,16 +7,20 @@ import sqlalchemy as sa
 from werkzeug.exceptions import Forbidden, ImATeapot, TooManyRequests
 
 from microblog import create_app
-from microblog.blueprints.errors.handlers import handle_http_error, handle_permission_denied
+from microblog.blueprints.errors.handlers import (
+    handle_http_error,
+    handle_permission_denied,
+    handle_validation_error,
+)
 from microblog.extensions import db
 from microblog.models.post import Post
 from microblog.models.user import User
-from microblog.services.errors import PermissionDenied
+from microblog.services.errors import PermissionDenied, ValidationError
 from tests.pages import parse
 
 JSON = {"Accept": "application/json"}
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-OUR_FAULT = "Something went wrong on our side. The administrator has been notified."
+OUR_FAULT = "Something went wrong on our side. It has been logged; please try again later."
 
 
 def error_page(response) -> dict[str, str]:
@@ -261,3 +265,28 @@ def test_the_app_still_works_after_a_500(failing_client, make_user):
     assert page.status_code == 200
     assert parse(page).find("h1").text == "susan"
     assert users_called_halfway() == 0
+
+
+def test_a_500_with_the_database_down_still_answers_with_an_apology():
+    """The error page's navbar needs the current user; with no database it cannot load one."""
+    down = create_app("testing", {
+        # Nothing listens on port 1: every query fails to connect.
+        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:1/nowhere",
+        "PROPAGATE_EXCEPTIONS": False,
+    })
+    browser = down.test_client()
+    with browser.session_transaction() as session:
+        session["_user_id"] = "1"  # a logged-in visitor
+
+    response = browser.get("/explore")
+
+    assert response.status_code == 500
+    assert response.mimetype == "text/html"
+    assert OUR_FAULT in response.get_data(as_text=True)
+
+
+def test_an_uncaught_validation_error_is_a_422_not_a_500(app):
+    with app.test_request_context(headers=JSON):
+        response = handle_validation_error(ValidationError("Posts are at most 280 characters."))
+    assert response.status_code == 422
+    assert response.get_json()["detail"] == "Posts are at most 280 characters."

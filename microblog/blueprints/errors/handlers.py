@@ -2,19 +2,25 @@
 
 Every HTTP error renders ``errors/error.html`` (or a JSON problem body when the
 client asked for JSON). Domain errors that escape a view are mapped here once:
-NotFound is a 404, PermissionDenied a 403.
+NotFound is a 404, PermissionDenied a 403, ValidationError a 422.
 """
 
 from flask import current_app, render_template, request
 from flask_babel import _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError
+from markupsafe import escape
+from werkzeug.exceptions import (
+    Forbidden,
+    HTTPException,
+    InternalServerError,
+    UnprocessableEntity,
+)
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from microblog.blueprints.errors import bp
 from microblog.extensions import db
-from microblog.services.errors import NotFound, PermissionDenied
+from microblog.services.errors import NotFound, PermissionDenied, ValidationError
 
 # What each error means for the person who met it (Werkzeug's own wording
 # is written for developers).
@@ -24,9 +30,17 @@ FRIENDLY_DETAIL = {
     404: _l("We could not find the page you were looking for."),
     405: _l("That action is not possible on this page."),
     413: _l("What you sent is too large."),
+    422: _l("What you sent could not be accepted."),
     429: _l("Too many requests. Please wait a moment and try again."),
-    500: _l("Something went wrong on our side. The administrator has been notified."),
+    500: _l("Something went wrong on our side. It has been logged; please try again later."),
 }
+
+# The last resort when even the error page cannot be drawn (say the database
+# is down and the navbar needs the current user): plain HTML, no template.
+BARE_500 = (
+    "<!doctype html><title>500 Internal Server Error</title>"
+    "<h1>Internal Server Error</h1><p>{detail}</p>"
+)
 
 
 def wants_json() -> bool:
@@ -75,7 +89,12 @@ def handle_csrf_error(error: CSRFError):
 def handle_internal_error(error: InternalServerError):
     """Roll back whatever the failed request had half-written, then apologise."""
     db.session.rollback()
-    return error_response(InternalServerError())
+    try:
+        return error_response(InternalServerError())
+    except Exception:
+        current_app.logger.exception("The error page itself failed")
+        detail = escape(str(FRIENDLY_DETAIL[500]))
+        return BARE_500.format(detail=detail), 500, {"Content-Type": "text/html; charset=utf-8"}
 
 
 @bp.app_errorhandler(NotFound)
@@ -86,3 +105,9 @@ def handle_not_found(error: NotFound):
 @bp.app_errorhandler(PermissionDenied)
 def handle_permission_denied(error: PermissionDenied):
     return error_response(Forbidden(), error.message)
+
+
+@bp.app_errorhandler(ValidationError)
+def handle_validation_error(error: ValidationError):
+    """A safety net: views show these next to form fields; one that escapes is still a 422."""
+    return error_response(UnprocessableEntity(), " ".join(error.errors.values()))

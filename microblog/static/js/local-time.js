@@ -3,8 +3,8 @@
 // The server cannot know the reader's time zone, so it writes UTC into the
 // page; this script rewrites it with the browser's Intl API:
 //   data-format="relative"  ->  "3 minutes ago", full local date on hover
-//   data-format="date"      ->  "21 November 2026"
-//   data-format="datetime"  ->  "21 November 2026 at 14:05"
+//   data-format="date"      ->  "November 21, 2026"           (for lang="en")
+//   data-format="datetime"  ->  "November 21, 2026 at 2:05 PM"
 (function () {
   "use strict";
 
