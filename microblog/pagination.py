@@ -1,8 +1,9 @@
 """One page of a query's results, without counting the whole table.
 
 Fetching ``per_page + 1`` rows tells whether an older page exists, so a page
-view costs one indexed query however many rows the table holds. A page past the
-end (or below 1) is a :class:`~microblog.services.errors.NotFound`.
+view is one query and never a ``COUNT(*)`` over the table. The database still
+walks past the ``OFFSET`` rows, so deep pages cost more than the first one. A
+page past the end (or below 1) is a :class:`~microblog.services.errors.NotFound`.
 """
 
 from __future__ import annotations

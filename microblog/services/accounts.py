@@ -98,7 +98,7 @@ def register(
     user = User(username=username, email=email)
     user.set_password(password)
     db.session.add(user)
-    _commit_unique(user)
+    _commit_unique()
     return user
 
 
@@ -127,7 +127,7 @@ def update_profile(user: User, username: str, about_me: str) -> User:
         )
     user.username = validate_username(username, current=user)
     user.about_me = about_me or None
-    _commit_unique(user)
+    _commit_unique()
     return user
 
 
@@ -146,7 +146,7 @@ def touch_last_seen(user: User, now: datetime | None = None) -> bool:
     return True
 
 
-def _commit_unique(user: User) -> None:
+def _commit_unique() -> None:
     """Commit, turning a lost race on a unique column into a clear error."""
     try:
         db.session.commit()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import _
+from sqlalchemy.exc import IntegrityError
 
 from microblog.extensions import db
 from microblog.models.follow import followers
@@ -35,7 +36,13 @@ def follow(user: User, username: str) -> User:
         raise ValidationError(_("You cannot follow yourself."))
     if not is_following(user, other):
         user.following.add(other)
-        db.session.commit()
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # A second request (a double click) inserted the same pair between our
+            # check and this commit: the primary key refused it, and the user
+            # follows ``other`` either way.
+            db.session.rollback()
     return other
 
 

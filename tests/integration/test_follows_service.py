@@ -42,3 +42,16 @@ def test_cannot_follow_yourself_or_nobody(make_user):
     with pytest.raises(NotFound):
         follows.follow(susan, "nobody")
     assert follow_rows() == 0
+
+
+def test_a_follow_that_loses_a_race_is_still_a_follow(make_user, monkeypatch):
+    """Two requests both saw "not following"; the second insert hits the primary key."""
+    susan, john = make_user("susan"), make_user("john")
+    follows.follow(susan, "john")
+    # Replay the losing request: its check ran before the winner committed.
+    monkeypatch.setattr(follows, "is_following", lambda user, other: False)
+
+    assert follows.follow(susan, "john") == john
+    assert follow_rows() == 1
+    monkeypatch.undo()
+    assert follows.is_following(susan, john)
