@@ -23,7 +23,7 @@ from microblog.extensions import db
 from microblog.models.base import utcnow
 from microblog.models.follow import followers
 from microblog.models.post import Post
-from microblog.models.user import User
+from microblog.models.user import User, new_session_token
 from microblog.services import accounts, follows, posts
 
 DEMO_USERNAME = "demo"
@@ -82,7 +82,8 @@ def load_demo(rng: random.Random | None = None) -> bool:
     people = []
     for username, about_me in DEMO_PEOPLE.items():
         password = DEMO_PASSWORD if username == DEMO_USERNAME else SEEDED_PASSWORD
-        user = accounts.register(username, f"{username}@example.com", password)
+        user = accounts.register(username, f"{username}@example.com", password,
+                                 email_confirmed=True)
         accounts.update_profile(user, username, about_me)
         people.append(user)
     for user in people:
@@ -128,10 +129,12 @@ def bulk_seed(
     def user_rows() -> Iterator[tuple]:
         for n in range(first_id, first_id + users):
             joined = now - timedelta(days=rng.uniform(1, 400))
-            yield (f"user{n}", f"user{n}@example.com", password_hash, None, joined, joined, joined)
+            yield (f"user{n}", f"user{n}@example.com", password_hash, None, joined, joined,
+                   joined, joined, new_session_token())
 
-    copy_rows(User.__table__, ("username", "email", "password_hash", "about_me",
-                               "last_seen", "created_at", "updated_at"), user_rows(),
+    copy_rows(User.__table__, ("username", "email", "password_hash", "about_me", "last_seen",
+                               "email_confirmed_at", "created_at", "updated_at",
+                               "session_token"), user_rows(),
               lambda n: progress("users", n))
     new_ids = db.session.scalars(
         sa.select(User.id).where(User.id >= first_id).order_by(User.id)

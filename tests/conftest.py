@@ -141,8 +141,10 @@ def make_user(app: Flask):
     """Register a user through the accounts service (so every rule applies)."""
     from microblog.services import accounts
 
-    def make(username: str, email: str | None = None, password: str = PASSWORD, about_me=None):
-        user = accounts.register(username, email or f"{username}@example.com", password)
+    def make(username: str, email: str | None = None, password: str = PASSWORD, about_me=None,
+             *, email_confirmed: bool = True):
+        user = accounts.register(username, email or f"{username}@example.com", password,
+                                 email_confirmed=email_confirmed)
         if about_me:
             accounts.update_profile(user, username, about_me)
         return user

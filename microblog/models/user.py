@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from hashlib import md5
+from hmac import compare_digest
+from secrets import token_hex
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -16,6 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from microblog.extensions import db, login
 from microblog.models.base import utcnow
 from microblog.models.follow import followers
+from microblog.models.role import Permission, Role
 
 if TYPE_CHECKING:
     from microblog.models.post import Post
@@ -23,6 +26,10 @@ if TYPE_CHECKING:
 USERNAME_MAX_LENGTH = 64
 EMAIL_MAX_LENGTH = 254
 ABOUT_ME_MAX_LENGTH = 140
+
+
+def new_session_token() -> str:
+    return token_hex(16)
 
 
 class User(UserMixin, db.Model):
@@ -35,6 +42,18 @@ class User(UserMixin, db.Model):
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
     about_me: so.Mapped[str | None] = so.mapped_column(sa.String(ABOUT_ME_MAX_LENGTH))
     last_seen: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # None until the person proves they read mail at ``email``.
+    email_confirmed_at: so.Mapped[datetime | None]
+    role: so.Mapped[Role] = so.mapped_column(
+        sa.Enum(Role, native_enum=False, length=16, validate_strings=True,
+                values_callable=lambda roles: [role.value for role in roles]),
+        default=Role.USER, server_default=Role.USER.value,
+    )
+    # A disabled (banned) account cannot log in and its open sessions end.
+    disabled: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # Part of the id kept in session and remember-me cookies. Replacing it
+    # (password change or reset) ends every session that holds the old one.
+    session_token: so.Mapped[str] = so.mapped_column(sa.String(32), default=new_session_token)
 
     posts: so.WriteOnlyMapped[Post] = so.relationship(
         back_populates="author", passive_deletes=True
@@ -62,10 +81,28 @@ class User(UserMixin, db.Model):
     def __repr__(self) -> str:
         return f"<User {self.username}>"
 
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return not self.disabled
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def has_permission(self, permission: Permission) -> bool:
+        """What the role grants; ``services.permissions.can`` adds the account's state."""
+        return permission in self.role.permissions
+
     def set_password(self, password: str) -> None:
+        """Store a new hash and end every other session (they hold the old token)."""
         self.password_hash = generate_password_hash(
             password, method=current_app.config["PASSWORD_HASH_METHOD"]
         )
+        self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -83,6 +120,16 @@ class User(UserMixin, db.Model):
 
 
 @login.user_loader
-def load_user(user_id: str) -> User | None:
-    """Flask-Login calls this once per request with the id kept in the session."""
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    """Flask-Login calls this once per request with ``User.get_id()`` from the session.
+
+    A stale token (the password changed since) or a disabled account logs the
+    visitor out, however old the cookie that carried it.
+    """
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.disabled or not compare_digest(user.session_token, token):
+        return None
+    return user

@@ -1,0 +1,53 @@
+"""Account security: email confirmation, roles, disabled accounts, session tokens.
+
+Accounts that existed before confirmation was introduced count as confirmed
+(at the time they joined): they were never sent a link to click.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-21
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def random_token_sql() -> str:
+    """32 random hex characters, in the dialect we are migrating."""
+    if op.get_bind().dialect.name == "postgresql":
+        return "md5(random()::text || clock_timestamp()::text || id::text)"
+    return "lower(hex(randomblob(16)))"
+
+
+def upgrade():
+    # On SQLite, making session_token NOT NULL rebuilds the table from its
+    # reflection, which cannot see the expression index: set it aside meanwhile.
+    op.drop_index("uq_users_username_lower", table_name="users")
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("email_confirmed_at", sa.DateTime(timezone=True),
+                                   nullable=True))
+        batch.add_column(sa.Column("role", sa.String(length=16), server_default="user",
+                                   nullable=False))
+        batch.add_column(sa.Column("disabled", sa.Boolean(), server_default=sa.false(),
+                                   nullable=False))
+        batch.add_column(sa.Column("session_token", sa.String(length=32), nullable=True))
+    op.execute(f"UPDATE users SET session_token = {random_token_sql()}, "
+               "email_confirmed_at = created_at")
+    with op.batch_alter_table("users") as batch:
+        batch.alter_column("session_token", existing_type=sa.String(length=32),
+                           nullable=False)
+    op.create_index("uq_users_username_lower", "users", [sa.text("lower(username)")],
+                    unique=True)
+
+
+def downgrade():
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("session_token")
+        batch.drop_column("disabled")
+        batch.drop_column("role")
+        batch.drop_column("email_confirmed_at")
