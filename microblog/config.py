@@ -85,6 +85,16 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@microblog.localhost")
     ADMINS = _list("ADMINS")
+    # Without MAIL_SERVER, email is written to this folder as .eml files (and logged).
+    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+
+    # Unconfirmed accounts may log in but not post, comment or message.
+    REQUIRE_EMAIL_CONFIRMATION = _bool("REQUIRE_EMAIL_CONFIRMATION", True)
+    PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 60 * 60)
+    EMAIL_CONFIRMATION_MAX_AGE = _int("EMAIL_CONFIRMATION_MAX_AGE", 60 * 60 * 24 * 3)
+
+    # Shared state across workers (rate limits now; cache and jobs later). None: in memory.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     LOG_TO_STDOUT = _bool("LOG_TO_STDOUT")
