@@ -13,7 +13,7 @@ ASSETS := microblog/static/vendor/.installed
 run: install assets                    ## set up and serve on http://$(HOST):$(PORT)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install-dev assets               ## set up and run lint and the whole test suite
 	$(BIN)/ruff check .

@@ -44,6 +44,9 @@ class User(UserMixin, db.Model):
     last_seen: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     # None until the person proves they read mail at ``email``.
     email_confirmed_at: so.Mapped[datetime | None]
+    # A new address asked for on the settings page; ``email`` stays in use
+    # until a link sent to this one is clicked.
+    pending_email: so.Mapped[str | None] = so.mapped_column(sa.String(EMAIL_MAX_LENGTH))
     role: so.Mapped[Role] = so.mapped_column(
         sa.Enum(Role, native_enum=False, length=16, validate_strings=True,
                 values_callable=lambda roles: [role.value for role in roles]),

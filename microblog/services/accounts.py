@@ -15,10 +15,12 @@ from flask import current_app
 from flask_babel import _
 from sqlalchemy.exc import IntegrityError
 
+from microblog import audit
 from microblog.extensions import db
 from microblog.models.base import utcnow
 from microblog.models.user import ABOUT_ME_MAX_LENGTH, USERNAME_MAX_LENGTH, User
-from microblog.services.errors import NotFound, ValidationError
+from microblog.services import account_mail
+from microblog.services.errors import NotFound, PermissionDenied, ValidationError
 
 USERNAME_MIN_LENGTH = 3
 PASSWORD_MIN_LENGTH = 8
@@ -106,15 +108,28 @@ def register(
                 email_confirmed_at=utcnow() if email_confirmed else None)
     user.set_password(password)
     db.session.add(user)
-    _commit_unique()
+    commit_unique()
+    audit.record("account.register", user=user)
+    if not user.email_confirmed:
+        account_mail.send_confirmation(user, user.email)
     return user
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """The user with these credentials, or None. Never says which part was wrong."""
+    """The user with these credentials, or None. Never says which part was wrong.
+
+    A disabled account with the right password raises PermissionDenied: its
+    owner has proved who they are and deserves to know why they cannot log in.
+    """
     user = db.session.scalar(sa.select(User).where(User.username_matches(username or "")))
     if user is None or not user.check_password(password or ""):
+        audit.record("login.failure", username=(username or "")[:USERNAME_MAX_LENGTH],
+                     reason="bad_credentials")
         return None
+    if user.disabled:
+        audit.record("login.failure", user=user, reason="disabled")
+        raise PermissionDenied(_("This account has been disabled."))
+    audit.record("login.success", user=user)
     return user
 
 
@@ -135,8 +150,23 @@ def update_profile(user: User, username: str, about_me: str) -> User:
         )
     user.username = validate_username(username, current=user)
     user.about_me = about_me or None
-    _commit_unique()
+    commit_unique()
     return user
+
+
+def delete_account(user: User, password: str) -> None:
+    """Delete the account and everything it wrote; the password must be given again.
+
+    Removal, not anonymisation: the posts (and, through the database's
+    ``ON DELETE CASCADE`` foreign keys, every row that points at the account:
+    follows in both directions, and whatever later tables add) go with it,
+    so nothing is left that names or points to a person who asked to leave.
+    """
+    if not user.check_password(password or ""):
+        raise ValidationError(_("That is not your password."), field="password")
+    audit.record("account.delete", user=user)
+    db.session.delete(user)
+    db.session.commit()
 
 
 def touch_last_seen(user: User, now: datetime | None = None) -> bool:
@@ -154,7 +184,7 @@ def touch_last_seen(user: User, now: datetime | None = None) -> bool:
     return True
 
 
-def _commit_unique() -> None:
+def commit_unique() -> None:
     """Commit, turning a lost race on a unique column into a clear error."""
     try:
         db.session.commit()

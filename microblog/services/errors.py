@@ -39,3 +39,15 @@ class NotFound(ServiceError):
 
 class PermissionDenied(ServiceError):
     """The thing exists but this user may not do that to it."""
+
+
+class InvalidLink(ServiceError):
+    """A link sent by email that was tampered with, has expired, or was already used.
+
+    ``expired`` tells the two apart so the page can say which; either way the
+    person is offered a fresh link.
+    """
+
+    def __init__(self, message: str, *, expired: bool = False):
+        super().__init__(message)
+        self.expired = expired

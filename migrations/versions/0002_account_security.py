@@ -1,4 +1,4 @@
-"""Account security: email confirmation, roles, disabled accounts, session tokens.
+"""Account security: email confirmation and changes, roles, disabled accounts, session tokens.
 
 Accounts that existed before confirmation was introduced count as confirmed
 (at the time they joined): they were never sent a link to click.
@@ -36,6 +36,7 @@ def upgrade():
         batch.add_column(sa.Column("disabled", sa.Boolean(), server_default=sa.false(),
                                    nullable=False))
         batch.add_column(sa.Column("session_token", sa.String(length=32), nullable=True))
+        batch.add_column(sa.Column("pending_email", sa.String(length=254), nullable=True))
     op.execute(f"UPDATE users SET session_token = {random_token_sql()}, "
                "email_confirmed_at = created_at")
     with op.batch_alter_table("users") as batch:
@@ -47,6 +48,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table("users") as batch:
+        batch.drop_column("pending_email")
         batch.drop_column("session_token")
         batch.drop_column("disabled")
         batch.drop_column("role")

@@ -1,4 +1,5 @@
-"""The main journey in a real browser: register, post, log out, follow, read the timeline.
+"""The main journey in a real browser: register, confirm the email, post, log out, follow,
+read the timeline.
 
 It also proves ``static/js/local-time.js`` runs: the server writes post times
 in UTC and the browser rewrites them in the reader's own zone (the context is
@@ -7,14 +8,19 @@ set to Asia/Kolkata, UTC+05:30) and language (en-US).
 
 from __future__ import annotations
 
+import email
 import re
 from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from microblog.mailer import wait_for_pending
 from tests.e2e.conftest import TIMEZONE
+from tests.smtp import text_part
 
 PASSWORD = "correct horse battery"
 RELATIVE_JUST_NOW = re.compile(r"^(now|\d+ seconds? ago|1 minute ago|\d+ minutes ago)$")
@@ -29,7 +35,21 @@ def register(page: Page, username: str) -> None:
     form.locator('input[name="password2"]').fill(PASSWORD)
     form.get_by_role("button", name="Register").click()
     expect(page).to_have_url(re.compile(r"/index$"))
-    expect(page.get_by_role("alert")).to_contain_text(f"Welcome, {username}!")
+    expect(page.get_by_role("alert").first).to_contain_text(f"Welcome, {username}!")
+
+
+def confirm_email(page: Page, outbox: Path, username: str) -> None:
+    """Open the link from the confirmation email (saved in the outbox) and press Confirm."""
+    expect(page.locator("#confirm-email-banner")).to_be_visible()
+    wait_for_pending()
+    (message,) = [m for m in map(email.message_from_bytes,
+                                 (p.read_bytes() for p in outbox.glob("*.eml")))
+                  if m["To"] == f"{username}@example.com"]
+    link = re.search(r"https?://\S+/auth/confirm/\S+", text_part(message)).group(0)
+    page.goto(urlsplit(link).path)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("alert")).to_contain_text("Your email address is confirmed.")
+    expect(page.locator("#confirm-email-banner")).to_have_count(0)
 
 
 def log_out(page: Page) -> None:
@@ -48,10 +68,13 @@ def full_local_date(moment: datetime, zone: str) -> tuple[str, str]:
 
 
 @pytest.mark.e2e
-def test_follow_someone_and_read_their_post_in_local_time(page: Page):
+def test_follow_someone_and_read_their_post_in_local_time(page: Page, app, tmp_path):
     body = "Hello from alice, written in a real browser."
+    outbox = tmp_path / "outbox"
+    app.config["MAIL_OUTBOX_DIR"] = str(outbox)  # this test's mail only
 
     register(page, "alice")
+    confirm_email(page, outbox, "alice")
     page.get_by_label("Say something").fill(body)
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_role("alert")).to_contain_text("Your post is now live!")

@@ -24,3 +24,21 @@ class RegistrationForm(FlaskForm):
     password = PasswordField(_l("Password"))
     password2 = PasswordField(_l("Repeat Password"))
     submit = SubmitField(_l("Register"))
+
+
+class ResetPasswordRequestForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired()])
+    submit = SubmitField(_l("Request Password Reset"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New Password"))
+    password2 = PasswordField(_l("Repeat Password"))
+    submit = SubmitField(_l("Reset Password"))
+
+
+class ConfirmEmailForm(FlaskForm):
+    """One button: a link from an email only shows it, so a mail scanner that
+    opens every link confirms nothing; the person's click (a POST) does."""
+
+    submit = SubmitField(_l("Confirm"))

@@ -1,0 +1,100 @@
+"""Views of the settings blueprint. Each parses the form, calls a service, redirects."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from microblog.blueprints.forms import form_status, show_service_error
+from microblog.blueprints.settings import bp
+from microblog.blueprints.settings.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    DeleteAccountForm,
+)
+from microblog.services import accounts, email_confirmation, passwords
+from microblog.services.errors import ValidationError
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every page here is about the logged-in person's own account."""
+
+
+@bp.get("")
+def index():
+    return render_template("settings/index.html", title=_("Settings"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            passwords.change_password(current_user, form.current_password.data,
+                                      form.password.data, form.password2.data)
+        except ValidationError as error:
+            show_service_error(form, error)
+        else:
+            # The new session token ended every session, this one too: start
+            # a fresh one here, remembered if this browser was remembered.
+            remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            login_user(current_user._get_current_object(),
+                       remember=remember_cookie in request.cookies)
+            flash(_("Your password has been changed. Your other sessions were logged out."),
+                  "success")
+            return redirect(url_for("settings.index"))
+    return render_template(
+        "settings/password.html", title=_("Change Password"), form=form
+    ), form_status(form)
+
+
+@bp.route("/email", methods=["GET", "POST"])
+def email():
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            address = email_confirmation.request_change(
+                current_user, form.email.data, form.password.data
+            )
+        except ValidationError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("We have sent a link to %(new)s. Until you open it, your email address "
+                    "stays %(old)s.", new=address, old=current_user.email), "info")
+            return redirect(url_for("settings.email"))
+    return render_template(
+        "settings/email.html", title=_("Change Email"), form=form
+    ), form_status(form)
+
+
+@bp.post("/email/cancel")
+def cancel_email_change():
+    email_confirmation.cancel_change(current_user)
+    flash(_("The email change was cancelled. Your address stays %(email)s.",
+            email=current_user.email), "info")
+    return redirect(url_for("settings.email"))
+
+
+@bp.route("/delete_account", methods=["GET", "POST"])
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if form.understood.data:
+            try:
+                accounts.delete_account(current_user, form.password.data)
+            except ValidationError as error:
+                show_service_error(form, error)
+            else:
+                logout_user()
+                flash(_("Your account and everything you posted have been deleted. "
+                        "Goodbye!"), "info")
+                return redirect(url_for("main.explore"))
+        else:
+            form.understood.errors = [_("Tick this box to confirm that you want to delete "
+                                        "your account.")]
+            if not form.password.data:
+                form.password.errors = [_("Enter your password.")]
+    return render_template(
+        "settings/delete_account.html", title=_("Delete Account"), form=form
+    ), form_status(form)

@@ -1,0 +1,43 @@
+"""The emails the accounts services send, one function each.
+
+Services decide *when* to send; these functions decide *what* the message
+says (``templates/email/<name>.txt`` and ``.html``) and where its link points.
+Links are absolute, on ``SITE_URL`` (``microblog.mailer:link``): the reader is
+in a mail client.
+"""
+
+from __future__ import annotations
+
+from flask_babel import _
+
+from microblog import tokens
+from microblog.mailer import link as site_link
+from microblog.mailer import send_template
+from microblog.models.user import User
+
+
+def send_confirmation(user: User, address: str) -> None:
+    """Ask ``address`` (the account's email, or a new one awaiting confirmation) to confirm."""
+    link = site_link("auth.confirm_email", token=tokens.confirmation_token(user, address))
+    changing = address != user.email
+    send_template("confirm_email", _("Confirm your email address"), [address],
+                  user=user, link=link, changing=changing)
+
+
+def send_password_reset(user: User) -> None:
+    link = site_link("auth.reset_password", token=tokens.password_reset_token(user))
+    send_template("reset_password", _("Reset your password"), [user.email], user=user, link=link)
+
+
+def send_password_changed(user: User) -> None:
+    """Tell the owner, in case it was not them."""
+    link = site_link("auth.reset_password_request")
+    send_template("password_changed", _("Your password was changed"), [user.email],
+                  user=user, link=link)
+
+
+def send_email_change_requested(user: User, new_address: str) -> None:
+    """Tell the current address that someone asked to move the account elsewhere."""
+    link = site_link("settings.email")
+    send_template("email_change_requested", _("Your email address is being changed"),
+                  [user.email], user=user, new_address=new_address, link=link)

@@ -1,0 +1,95 @@
+"""Passwords: the reset-by-email flow and changing one's password.
+
+Both end in ``User.set_password``, which also replaces the session token, so
+every other session (and remember-me cookie) of the account is logged out and
+every reset link issued before stops working.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import _
+
+from microblog import audit, tokens
+from microblog.extensions import db
+from microblog.models.base import utcnow
+from microblog.models.user import User
+from microblog.services import account_mail
+from microblog.services.accounts import validate_password
+from microblog.services.errors import InvalidLink, ValidationError
+
+
+def request_reset(email: str) -> None:
+    """Email a reset link if ``email`` belongs to an active account; silent either way.
+
+    The caller shows the same answer whatever happened, so the form cannot be
+    used to find out who has an account here.
+    """
+    address = (email or "").strip().lower()
+    user = db.session.scalar(sa.select(User).where(User.email == address)) if address else None
+    if user is None or user.disabled:
+        audit.record("password.reset_request", email=address, known=False)
+        return
+    account_mail.send_password_reset(user)
+    audit.record("password.reset_request", user=user, known=True)
+
+
+def user_for_reset(token: str) -> User:
+    """The account a reset link is for; InvalidLink if it expired, was used or was forged."""
+    payload = tokens.read(tokens.PASSWORD_RESET, token,
+                          current_app.config["PASSWORD_RESET_MAX_AGE"])
+    user = db.session.get(User, payload["user"])
+    if (
+        user is None
+        or user.disabled
+        or user.email != payload.get("email")
+        or tokens.password_fingerprint(user) != payload.get("password")
+    ):
+        raise InvalidLink(_("This link has already been used or is no longer valid."))
+    return user
+
+
+def reset_password(token: str, password: str, password_confirmation: str) -> User:
+    """Set a new password from a reset link. The link dies with the old password."""
+    user = user_for_reset(token)
+    _set_new_password(user, password, password_confirmation)
+    # Only the owner of the address could open the link: that confirms it too.
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    db.session.commit()
+    audit.record("password.reset", user=user)
+    return user
+
+
+def change_password(
+    user: User, current_password: str, password: str, password_confirmation: str
+) -> None:
+    """Change the password of a logged-in person, who must know the current one."""
+    errors = []
+    if not user.check_password(current_password or ""):
+        errors.append(ValidationError(_("That is not your current password."),
+                                      field="current_password"))
+    try:
+        _set_new_password(user, password, password_confirmation)
+    except ValidationError as error:
+        errors.append(error)
+    if errors:
+        db.session.rollback()
+        raise ValidationError.combine(errors)
+    db.session.commit()
+    audit.record("password.change", user=user)
+    account_mail.send_password_changed(user)
+
+
+def _set_new_password(user: User, password: str, password_confirmation: str) -> None:
+    errors = []
+    try:
+        validate_password(password)
+    except ValidationError as error:
+        errors.append(error)
+    if password != password_confirmation:
+        errors.append(ValidationError(_("Passwords must match."), field="password2"))
+    if errors:
+        raise ValidationError.combine(errors)
+    user.set_password(password)
