@@ -1,4 +1,8 @@
-"""Our own ``flask`` commands (``flask db …`` is Flask-Migrate's, ``flask shell`` Flask's)."""
+"""Our own ``flask`` commands (``flask db …`` is Flask-Migrate's, ``flask shell`` Flask's).
+
+``flask seed`` loads demo or bulk data; ``flask user …`` manages roles from the
+server, which is how the first administrator comes to exist.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,18 @@ import time
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
+from flask_babel import _
 
 from microblog import seed as seeding
+from microblog.models.role import Role
+from microblog.services import accounts, moderation
+from microblog.services.errors import NotFound, ValidationError
 
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_command)
+    app.cli.add_command(user_cli)
 
 
 @click.command("seed")
@@ -58,3 +68,73 @@ def seed_command(users: int, posts: int, follows: int, random_seed: int) -> None
         f"in {time.monotonic() - started:.1f}s. Bulk accounts log in with "
         f"password {seeding.SEEDED_PASSWORD!r}."
     )
+
+
+user_cli = AppGroup("user", help="Manage accounts: create an administrator, set roles.")
+ROLE_NAMES = [role.value for role in Role]
+
+
+def _failed(error: ValidationError | NotFound) -> click.ClickException:
+    """A service error as a command-line error (exit code 1, message on stderr)."""
+    messages = error.errors.values() if isinstance(error, ValidationError) else [error.message]
+    return click.ClickException(" ".join(messages))
+
+
+@user_cli.command("create-admin")
+@click.argument("username")
+@click.option("--email", help="Create the account with this address if it does not exist.")
+def create_admin(username: str, email: str | None) -> None:
+    """Make USERNAME an administrator, creating the account if needed.
+
+    A new account needs --email; its password is asked for twice (hidden) and
+    its address counts as confirmed.
+    """
+    try:
+        user = accounts.get_user(username)
+    except NotFound:
+        user = None
+    if user is None:
+        if not email:
+            raise click.ClickException(_(
+                "There is no user called %(username)s. Give --email to create the account.",
+                username=username,
+            ))
+        try:
+            accounts.validate_username(username)
+            accounts.validate_new_email(email)
+            password = click.prompt(_("Password"), hide_input=True,
+                                    confirmation_prompt=_("Repeat the password"))
+            user = accounts.register(username, email, password, email_confirmed=True)
+        except ValidationError as error:
+            raise _failed(error) from None
+        click.echo(_("Created the account %(username)s (%(email)s).",
+                     username=user.username, email=user.email))
+    elif email and email.strip().lower() != user.email:
+        raise click.ClickException(_(
+            "%(username)s already exists with another email address. Leave out --email "
+            "to make that account an administrator.", username=user.username,
+        ))
+    _set_role(user.username, Role.ADMIN)
+
+
+@user_cli.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(ROLE_NAMES, case_sensitive=False))
+def set_role(username: str, role: str) -> None:
+    """Give USERNAME the role ROLE (user, moderator or admin)."""
+    _set_role(username, Role(role.lower()))
+
+
+def _set_role(username: str, role: Role) -> None:
+    try:
+        user = accounts.get_user(username)
+        unchanged = user.role == role
+        moderation.set_role(moderation.COMMAND_LINE, username, role)
+    except (NotFound, ValidationError) as error:
+        raise _failed(error) from None
+    if unchanged:
+        click.echo(_("%(username)s's role is already %(role)s.",
+                     username=user.username, role=role.value))
+    else:
+        click.echo(_("%(username)s's role is now %(role)s.",
+                     username=user.username, role=role.value))

@@ -10,9 +10,11 @@ from sqlalchemy.exc import IntegrityError
 
 from microblog.extensions import db
 from microblog.models.follow import followers
+from microblog.models.role import Permission
 from microblog.models.user import User
 from microblog.services.accounts import get_user
 from microblog.services.errors import ValidationError
+from microblog.services.permissions import require
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,11 @@ def is_following(user: User, other: User) -> bool:
 
 
 def follow(user: User, username: str) -> User:
-    """Make ``user`` follow ``username``. Following someone twice changes nothing."""
+    """Make ``user`` follow ``username``. Following someone twice changes nothing.
+
+    Needs FOLLOW. Unfollowing needs nothing: anyone may always leave.
+    """
+    require(user, Permission.FOLLOW)
     other = get_user(username)
     if other.id == user.id:
         raise ValidationError(_("You cannot follow yourself."))

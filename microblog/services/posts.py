@@ -9,12 +9,16 @@ from flask_babel import _
 from microblog.extensions import db
 from microblog.models.follow import followers
 from microblog.models.post import BODY_MAX_LENGTH, Post
+from microblog.models.role import Permission
 from microblog.models.user import User
 from microblog.pagination import Page, paginate
 from microblog.services.errors import ValidationError
+from microblog.services.permissions import require
 
 
 def create_post(author: User, body: str) -> Post:
+    """Publish ``body`` as ``author``, who needs WRITE (a confirmed email, by default)."""
+    require(author, Permission.WRITE)
     body = (body or "").replace("\r\n", "\n").strip()  # one line break, however sent
     if not body:
         raise ValidationError(_("Say something first."), field="post")

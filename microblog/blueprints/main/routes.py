@@ -8,8 +8,9 @@ from microblog.blueprints.forms import form_status, show_service_error
 from microblog.blueprints.main import bp
 from microblog.blueprints.main.forms import EditProfileForm, PostForm
 from microblog.blueprints.paging import requested_page
-from microblog.services import accounts, follows, posts
-from microblog.services.errors import ValidationError
+from microblog.models.role import Permission
+from microblog.services import accounts, follows, permissions, posts
+from microblog.services.errors import PermissionDenied, ValidationError
 
 
 @bp.before_app_request
@@ -23,18 +24,31 @@ def record_last_seen():
 @login_required
 def index():
     form = PostForm()
+    status = None
     if form.validate_on_submit():
         try:
             posts.create_post(current_user, form.post.data)
         except ValidationError as error:
             show_service_error(form, error)
+        except PermissionDenied:
+            status = 403  # the page says why, in place of the form
         else:
             flash(_("Your post is now live!"), "success")
             return redirect(url_for("main.index"))  # Post/Redirect/Get
     page = posts.home_timeline(current_user, *requested_page())
     return render_template(
-        "index.html", title=_("Home"), form=form, page=page, endpoint="main.index"
-    ), form_status(form)
+        "index.html", title=_("Home"), form=form, page=page, endpoint="main.index",
+        posting_closed=why_not(Permission.WRITE),
+    ), status or form_status(form)
+
+
+def why_not(permission: Permission) -> str | None:
+    """The reason the visitor lacks ``permission`` (to show instead of a form), or None."""
+    try:
+        permissions.require(current_user, permission)
+    except PermissionDenied as error:
+        return error.message
+    return None
 
 
 @bp.get("/explore")
@@ -91,6 +105,10 @@ def follow(username):
     except ValidationError as error:
         flash(error.message, "warning")
         return redirect(url_for("main.user", username=username))
+    except PermissionDenied as error:
+        # The profile again, with the reason on top and the status that says "forbidden".
+        flash(error.message, "danger")
+        return user(username), 403
     flash(_("You are following %(username)s.", username=other.username), "success")
     return redirect(url_for("main.user", username=other.username))
 
