@@ -4,12 +4,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import _
 from flask_login import current_user, login_user, logout_user
 
+from microblog import audit, rate_limits
 from microblog.blueprints.auth import bp
 from microblog.blueprints.auth.forms import LoginForm, RegistrationForm
 from microblog.blueprints.auth.redirects import is_safe_next
 from microblog.blueprints.forms import form_status, show_service_error
 from microblog.services import accounts
-from microblog.services.errors import ValidationError
+from microblog.services.errors import PermissionDenied, ValidationError
 
 
 def redirect_after_login():
@@ -19,28 +20,36 @@ def redirect_after_login():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@rate_limits.login_per_ip
+@rate_limits.login_per_username
 def login():
     if current_user.is_authenticated:
         return redirect_after_login()
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.username.data, form.password.data)
-        if user is None:
-            form.form_errors.append(_("Invalid username or password."))
+        try:
+            user = accounts.authenticate(form.username.data, form.password.data)
+        except PermissionDenied as error:  # a disabled account
+            form.form_errors.append(error.message)
         else:
-            login_user(user, remember=form.remember_me.data)
-            return redirect_after_login()
+            if user is not None:
+                login_user(user, remember=form.remember_me.data)
+                return redirect_after_login()
+            form.form_errors.append(_("Invalid username or password."))
     return render_template("auth/login.html", title=_("Sign In"), form=form), form_status(form)
 
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        audit.record("logout", user=current_user)
     logout_user()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("main.explore"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@rate_limits.register_per_ip
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))

@@ -5,8 +5,10 @@ client asked for JSON). Domain errors that escape a view are mapped here once:
 NotFound is a 404, PermissionDenied a 403, ValidationError a 422.
 """
 
+import time
+
 from flask import current_app, render_template, request
-from flask_babel import _
+from flask_babel import _, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -19,7 +21,7 @@ from werkzeug.exceptions import (
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from microblog.blueprints.errors import bp
-from microblog.extensions import db
+from microblog.extensions import db, limiter
 from microblog.services.errors import NotFound, PermissionDenied, ValidationError
 
 # What each error means for the person who met it (Werkzeug's own wording
@@ -31,7 +33,7 @@ FRIENDLY_DETAIL = {
     405: _l("That action is not possible on this page."),
     413: _l("What you sent is too large."),
     422: _l("What you sent could not be accepted."),
-    429: _l("Too many requests. Please wait a moment and try again."),
+    429: _l("Too many attempts. Please wait a while and try again."),
     500: _l("Something went wrong on our side. It has been logged; please try again later."),
 }
 
@@ -75,7 +77,19 @@ def handle_http_error(error: HTTPException):
         return error
     if error.code == 500:
         return handle_internal_error(error)
+    if error.code == 429:
+        return error_response(error, too_many_requests_detail())
     return error_response(error)
+
+
+def too_many_requests_detail() -> str:
+    """How long until the breached limit lets this client try again, in words."""
+    limit = limiter.current_limit
+    if limit is None:
+        return str(FRIENDLY_DETAIL[429])
+    minutes = max(1, round((limit.reset_at - time.time()) / 60))
+    return ngettext("Too many attempts. Please try again in %(num)d minute.",
+                    "Too many attempts. Please try again in %(num)d minutes.", minutes)
 
 
 @bp.app_errorhandler(CSRFError)

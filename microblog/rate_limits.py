@@ -1,0 +1,127 @@
+"""Rate limits: how often one client may try a sensitive action.
+
+Each limit here is a decorator for one view, and its size is a setting
+(``RATELIMIT_LOGIN_PER_IP`` and the rest in ``microblog.config``), read on
+every request. Only POSTs count: looking at a form is free. Sign-in counts
+failed attempts only, per address and per username, so guessing one person's
+password trips the username limit long before the address limit shared by a
+whole office. A request over a limit gets the 429 page with ``Retry-After``
+and never reaches the view, so it changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask, Response, current_app, request
+from flask_limiter import RequestLimit
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from limits import parse_many
+
+from microblog import audit
+from microblog.extensions import limiter
+
+# Longer input cannot be an account's username or address; cutting it keeps a
+# stored key small whatever a client posts.
+KEY_MAX_LENGTH = 254
+
+# The settings that hold a limit (see microblog/config.py).
+LIMIT_SETTINGS = (
+    "RATELIMIT_LOGIN_PER_IP",
+    "RATELIMIT_LOGIN_PER_USERNAME",
+    "RATELIMIT_REGISTER_PER_IP",
+    "RATELIMIT_RESET_PER_IP",
+    "RATELIMIT_RESET_PER_EMAIL",
+    "RATELIMIT_CONFIRMATION_PER_USER",
+)
+
+
+def init_rate_limits(app: Flask) -> None:
+    """Bind the limiter to ``app``: Redis when ``REDIS_URL`` is set, else this process's memory.
+
+    A malformed limit stops the app from starting: Flask-Limiter would only log
+    it and leave the action unlimited.
+    """
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    for name in LIMIT_SETTINGS:
+        value = app.config[name]
+        try:
+            parse_many(value) if value else None
+        except ValueError:
+            raise RuntimeError(
+                f"{name}={value!r} is not a rate limit; write it like '5 per 15 minutes'"
+            ) from None
+    limiter.init_app(app)
+
+
+@limiter.request_filter
+def disabled_for_this_app() -> bool:
+    """Honour each app's ``RATELIMIT_ENABLED``.
+
+    Flask-Limiter keeps its on/off switch on the limiter, which every app in a
+    process shares; the test suite builds apps with limits on and off.
+    """
+    return not current_app.config["RATELIMIT_ENABLED"]
+
+
+# --- whose attempts count together -------------------------------------------------------
+
+
+def submitted_username() -> str:
+    """The username typed into the form, as accounts match it: "Susan" is "susan"."""
+    name = (request.form.get("username") or "").strip().lower()
+    return "username:" + name[:KEY_MAX_LENGTH]
+
+
+def submitted_email() -> str:
+    """The address typed into the form, in the lower case accounts are stored in."""
+    address = (request.form.get("email") or "").strip().lower()
+    return "email:" + address[:KEY_MAX_LENGTH]
+
+
+def current_account() -> str:
+    """The logged-in account (the view requires one), else the client's address."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
+
+
+def failed_sign_in(response: Response) -> bool:
+    """The login view turned the attempt down: it shows the form again with 422."""
+    return response.status_code == 422
+
+
+# --- the limits ----------------------------------------------------------------------------
+
+
+def post_limit(setting: str, key: Callable[[], str], *,
+               count: Callable[[Response], bool] | None = None):
+    """A decorator limiting POSTs to a view by ``key``, as large as ``setting`` says.
+
+    With ``count``, only responses it accepts use up the limit (a failed
+    sign-in); without, every POST does. A blocked request is written to the
+    audit log, so an operator sees a guessing attack.
+    """
+
+    def blocked(request_limit: RequestLimit) -> None:
+        audit.record("rate_limit.exceeded", limit=setting, rule=str(request_limit.limit),
+                     key=key())
+
+    return limiter.limit(
+        lambda: current_app.config[setting],
+        key_func=key,
+        methods=["POST"],
+        deduct_when=count,
+        on_breach=blocked,
+    )
+
+
+login_per_ip = post_limit("RATELIMIT_LOGIN_PER_IP", get_remote_address, count=failed_sign_in)
+login_per_username = post_limit(
+    "RATELIMIT_LOGIN_PER_USERNAME", submitted_username, count=failed_sign_in
+)
+register_per_ip = post_limit("RATELIMIT_REGISTER_PER_IP", get_remote_address)
+reset_request_per_ip = post_limit("RATELIMIT_RESET_PER_IP", get_remote_address)
+reset_request_per_email = post_limit("RATELIMIT_RESET_PER_EMAIL", submitted_email)
+confirmation_resend_per_user = post_limit("RATELIMIT_CONFIRMATION_PER_USER", current_account)
