@@ -1,0 +1,18 @@
+"""Code that runs around every request, whatever view answers it.
+
+Each module here does one job and has an ``init_app`` that hooks it into the
+app: where the request really came from (``proxy``), a request id
+(``request_id``), one log line per request (``request_log``) and the headers
+that tell browsers what a page may do (``security_headers``).
+"""
+
+from flask import Flask
+
+from microblog.middleware import proxy, request_id, request_log, security_headers
+
+
+def init_app(app: Flask) -> None:
+    proxy.init_app(app)
+    request_id.init_app(app)
+    request_log.init_app(app)
+    security_headers.init_app(app)
