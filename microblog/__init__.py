@@ -15,6 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
+from flask_login import current_user
 
 from microblog.config import (
     BASE_DIR,
@@ -24,7 +25,10 @@ from microblog.config import (
     config_from_environment,
     development_secret_key,
 )
-from microblog.extensions import babel, csrf, db, login, migrate
+from microblog.extensions import babel, csrf, db, login, mail, migrate
+from microblog.models.role import Permission
+from microblog.rate_limits import init_rate_limits
+from microblog.services.permissions import can
 
 try:
     __version__ = version("microblog")
@@ -51,18 +55,29 @@ def create_app(
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     login.init_app(app)
     csrf.init_app(app)
+    init_rate_limits(app)
+    mail.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals.update(can=_current_user_can, Permission=Permission)
 
+    from microblog.blueprints.admin import bp as admin_bp
     from microblog.blueprints.auth import bp as auth_bp
     from microblog.blueprints.errors import bp as errors_bp
+    from microblog.blueprints.health import bp as health_bp
     from microblog.blueprints.main import bp as main_bp
+    from microblog.blueprints.settings import bp as settings_bp
     from microblog.cli import register_cli
     from microblog.logs import configure_logging
+    from microblog.middleware import init_app as init_middleware
 
+    init_middleware(app)
     app.register_blueprint(errors_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(settings_bp)
     register_cli(app)
     configure_logging(app)
 
@@ -77,8 +92,19 @@ def create_app(
 
 
 def _ensure_secret_key(app: Flask) -> None:
-    """Development keeps a generated key in ``instance/``; other modes must be given one."""
-    if app.config.get("SECRET_KEY"):
+    """Development keeps a generated key in ``instance/``; other modes must be given one.
+
+    Production also refuses a short key: anyone who guesses it can forge sessions.
+    """
+    key = app.config.get("SECRET_KEY")
+    if key:
+        if len(key) < app.config["MIN_SECRET_KEY_LENGTH"]:
+            raise RuntimeError(
+                f"SECRET_KEY is too short ({len(key)} characters; at least "
+                f"{app.config['MIN_SECRET_KEY_LENGTH']} are needed). Set it to a long random "
+                "value, for example the output of "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
         return
     if app.config.get("GENERATE_SECRET_KEY"):
         app.config["SECRET_KEY"] = development_secret_key()
@@ -87,6 +113,11 @@ def _ensure_secret_key(app: Flask) -> None:
         "SECRET_KEY is not set. Set it to a long random value, for example the output of "
         "`python -c 'import secrets; print(secrets.token_hex(32))'`."
     )
+
+
+def _current_user_can(permission: Permission) -> bool:
+    """``can(Permission.WRITE)`` in templates: the services' rule, for the visitor."""
+    return can(current_user, permission)
 
 
 def _select_locale() -> str | None:

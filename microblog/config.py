@@ -74,6 +74,7 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     POSTS_PER_PAGE = _int("POSTS_PER_PAGE", 25)
+    USERS_PER_PAGE = _int("USERS_PER_PAGE", 50)
     # How stale ``User.last_seen`` may get before a request writes it again.
     LAST_SEEN_INTERVAL_SECONDS = _int("LAST_SEEN_INTERVAL_SECONDS", 60)
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
@@ -85,6 +86,10 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@microblog.localhost")
     ADMINS = _list("ADMINS")
+    # The address people use to reach the site; links in emails point here.
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # Flask-Mail would silently drop mail under TESTING; our tests send to a real server.
+    MAIL_SUPPRESS_SEND = False
     # Without MAIL_SERVER, email is written to this folder as .eml files (and logged).
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
 
@@ -96,9 +101,39 @@ class Config:
     # Shared state across workers (rate limits now; cache and jobs later). None: in memory.
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
+    # Rate limits (microblog/rate_limits.py), counted in REDIS_URL when it is set, so all
+    # workers share them, else in this process. Each is a string such as "5 per 15
+    # minutes"; an empty one is off. Sign-in limits count failed attempts only.
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_LOGIN_PER_IP = os.environ.get("RATELIMIT_LOGIN_PER_IP", "20 per 15 minutes")
+    RATELIMIT_LOGIN_PER_USERNAME = os.environ.get(
+        "RATELIMIT_LOGIN_PER_USERNAME", "5 per 15 minutes"
+    )
+    RATELIMIT_REGISTER_PER_IP = os.environ.get("RATELIMIT_REGISTER_PER_IP", "10 per hour")
+    RATELIMIT_RESET_PER_IP = os.environ.get("RATELIMIT_RESET_PER_IP", "10 per hour")
+    RATELIMIT_RESET_PER_EMAIL = os.environ.get("RATELIMIT_RESET_PER_EMAIL", "3 per hour")
+    RATELIMIT_CONFIRMATION_PER_USER = os.environ.get(
+        "RATELIMIT_CONFIRMATION_PER_USER", "3 per hour"
+    )
+    # A Redis that stops answering costs a request at most this long before the
+    # limiter falls back to counting in memory.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     LOG_TO_STDOUT = _bool("LOG_TO_STDOUT")
     LOG_DIR = os.environ.get("LOG_DIR", str(INSTANCE_DIR / "logs"))
+    # "text" for people reading a terminal, "json" (one object a line) for log collectors.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+
+    # How many reverse proxies (nginx, a load balancer) stand in front of the app.
+    # Their X-Forwarded-* headers are believed only that many hops deep; 0 believes none.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    # Strict-Transport-Security max-age on HTTPS responses; 0 sends none (never on localhost).
+    HSTS_SECONDS = 0
+    # Production refuses a SECRET_KEY shorter than this (0: any key will do).
+    MIN_SECRET_KEY_LENGTH = 0
+    # Seconds /health/ready waits for each service before calling it down.
+    HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "2"))
 
     # Werkzeug's scrypt: slow on purpose, so a stolen hash is expensive to crack.
     PASSWORD_HASH_METHOD = "scrypt"
@@ -130,6 +165,8 @@ class TestingConfig(Config):
     # the suite fast. A test checks the other configs keep scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     LAST_SEEN_INTERVAL_SECONDS = 60
+    # Many tests log in again and again; tests/integration/test_rate_limits.py turns it on.
+    RATELIMIT_ENABLED = False
 
 
 class ProductionConfig(Config):
@@ -137,6 +174,9 @@ class ProductionConfig(Config):
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json").strip().lower()
+    HSTS_SECONDS = _int("HSTS_SECONDS", 60 * 60 * 24 * 365)
+    MIN_SECRET_KEY_LENGTH = 32
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -6,7 +6,10 @@ Creating them here (not in ``__init__``) lets any module import ``db`` or
 
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -19,5 +22,21 @@ login = LoginManager()
 login.login_view = "auth.login"
 login.login_message = _l("Please log in to access this page.")
 login.login_message_category = "info"
+# A session cookie replayed from another browser or address (user agent or IP
+# changed) is logged out, and its remember-me cookie cleared.
+login.session_protection = "strong"
 csrf = CSRFProtect()
 babel = Babel()
+
+# The limits themselves, one per sensitive action, live in microblog/rate_limits.py;
+# there is no default limit on other pages. What is fixed in code is passed here
+# rather than read from the config, because Flask-Limiter takes these from the
+# first app it meets, and the test suite builds many apps in one process.
+limiter = Limiter(
+    key_func=get_remote_address,
+    strategy="moving-window",  # exact: no double burst where two fixed windows meet
+    headers_enabled=True,  # a 429 says when to come back (Retry-After)
+    in_memory_fallback_enabled=True,  # Redis down: keep limiting, in this process
+    swallow_errors=True,  # and never turn a storage error into a 500
+)
+mail = Mail()

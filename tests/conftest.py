@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -82,7 +82,10 @@ def backend_app(request, tmp_path_factory) -> Flask:
         url = PG_URL
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app("testing", {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "MAIL_OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
+    })
     reset_schema(app)
     yield app
     with app.app_context():
@@ -153,6 +156,52 @@ def make_user(app: Flask):
 
 
 @pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free loopback port; ``.inbox.next_message()`` waits for mail."""
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def sibling_app(app: Flask) -> Iterator[Callable[..., Flask]]:
+    """Build more apps on ``app``'s database: ``sibling_app("production", MAIL_PORT=25)``.
+
+    For settings an extension reads once, when the app is created (the mail
+    server, rate-limit storage, production mode), a config change on ``app``
+    would come too late. Their clients are ``Client``s; their database
+    connections are closed after the test.
+    """
+    built: list[Flask] = []
+
+    def build(config: str = "testing", **overrides) -> Flask:
+        made = create_app(config, {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "MAIL_OUTBOX_DIR": app.config["MAIL_OUTBOX_DIR"],
+            **overrides,
+        })
+        made.test_client_class = Client
+        built.append(made)
+        return made
+
+    yield build
+    for made in built:
+        with made.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def mail_client(sibling_app, smtp_server) -> Client:
+    """A browser on an app that shares ``app``'s database but sends mail over SMTP,
+    to ``smtp_server``."""
+    return sibling_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port).test_client()
+
+
+@pytest.fixture
 def count_queries(app: Flask):
     """Context manager counting the SQL statements sent while it is open."""
     from contextlib import contextmanager
@@ -171,3 +220,63 @@ def count_queries(app: Flask):
             sa.event.remove(db.engine, "before_cursor_execute", record)
 
     return counting
+
+
+PRODUCTION_SECRET_KEY = "0123456789abcdef" * 4
+
+
+@pytest.fixture
+def production_app(sibling_app, tmp_path):
+    """Build apps with the production config, on ``app``'s database, logging to ``tmp_path``.
+
+    ``production_app(**overrides)`` returns the app; its client is a ``Client``.
+    The production log handlers are taken off the process-wide ``microblog``
+    logger afterwards, so later tests do not write into this test's files.
+    """
+    import logging
+
+    logger = logging.getLogger("microblog")
+    saved_handlers, saved_level = list(logger.handlers), logger.level
+
+    def build(**overrides) -> Flask:
+        return sibling_app("production", **{
+            "SECRET_KEY": PRODUCTION_SECRET_KEY,
+            "LOG_TO_STDOUT": False,
+            "LOG_DIR": str(tmp_path / "logs"),
+            **overrides,
+        })
+
+    yield build
+    for handler in list(logger.handlers):
+        if handler not in saved_handlers:
+            logger.removeHandler(handler)
+            handler.close()
+    for handler in saved_handlers:
+        if handler not in logger.handlers:
+            logger.addHandler(handler)
+    logger.setLevel(saved_level)
+
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """Redis for the tests that need one; skipped when it does not answer, except with CI=true.
+
+    Other test runs may share the server: each test keeps its keys under its own
+    prefix and deletes only those, never the whole database.
+    """
+    import redis
+
+    client = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        problem = f"Redis at {TEST_REDIS_URL} does not answer: {error}"
+        if IN_CI:
+            pytest.fail(f"{problem} (CI=true: the Redis tests are required)")
+        pytest.skip(problem)
+    finally:
+        client.close()
+    return TEST_REDIS_URL
