@@ -138,6 +138,8 @@ class Config:
     # Werkzeug's scrypt: slow on purpose, so a stolen hash is expensive to crack.
     PASSWORD_HASH_METHOD = "scrypt"
     LANGUAGES = ["en"]
+    # "local": identicons drawn by the app (works offline); "gravatar": Gravatar's pictures.
+    AVATAR_PROVIDER = os.environ.get("AVATAR_PROVIDER", "local").strip().lower()
     GRAVATAR_URL = os.environ.get("GRAVATAR_URL", "https://www.gravatar.com/avatar")
 
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * _int("REMEMBER_COOKIE_DAYS", 30)

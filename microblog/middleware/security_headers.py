@@ -30,9 +30,9 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
-def content_security_policy(avatar_url: str) -> str:
-    """The policy, allowing images from the origin of ``avatar_url`` (Gravatar)."""
-    avatar = urlsplit(avatar_url)
+def content_security_policy(avatar_url: str | None) -> str:
+    """The policy; images may also come from the origin of ``avatar_url`` (Gravatar), if any."""
+    avatar = urlsplit(avatar_url or "")
     avatar_origin = f"{avatar.scheme}://{avatar.netloc}" if avatar.netloc else ""
     directives = {
         "default-src": "'self'",
@@ -49,7 +49,9 @@ def content_security_policy(avatar_url: str) -> str:
 
 def init_app(app: Flask) -> None:
     headers = {
-        "Content-Security-Policy": content_security_policy(app.config["GRAVATAR_URL"]),
+        "Content-Security-Policy": content_security_policy(
+            app.config["GRAVATAR_URL"] if app.config["AVATAR_PROVIDER"] == "gravatar" else None
+        ),
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
         "Referrer-Policy": "strict-origin-when-cross-origin",

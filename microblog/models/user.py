@@ -11,10 +11,11 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app
+from flask import current_app, url_for
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from microblog import avatars
 from microblog.extensions import db, login
 from microblog.models.base import utcnow
 from microblog.models.follow import followers
@@ -111,10 +112,12 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
     def avatar(self, size: int = 80) -> str:
-        """Gravatar URL for this user's email; an identicon when they have none."""
-        digest = md5(self.email.strip().lower().encode("utf-8"), usedforsecurity=False)
-        query = urlencode({"d": "identicon", "s": size})
-        return f"{current_app.config['GRAVATAR_URL']}/{digest.hexdigest()}?{query}"
+        """The URL of this user's picture: our own identicon, or Gravatar when configured."""
+        if current_app.config["AVATAR_PROVIDER"] == "gravatar":
+            digest = md5(self.email.strip().lower().encode("utf-8"), usedforsecurity=False)
+            query = urlencode({"d": "identicon", "s": size})
+            return f"{current_app.config['GRAVATAR_URL']}/{digest.hexdigest()}?{query}"
+        return url_for("main.avatar", seed=avatars.seed_for(self.id))
 
     @staticmethod
     def username_matches(username: str) -> sa.ColumnElement[bool]:

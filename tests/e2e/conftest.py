@@ -104,7 +104,7 @@ class PageProblems:
 def page(browser, live_server: str):
     """A fresh page in Asia/Kolkata, en-US, that can reach only the live server.
 
-    Requests to anywhere else (Gravatar) are aborted so the test never touches
+    Requests to anywhere else are aborted so the test never touches
     the network. ``page.problems`` collects script errors, console errors and
     our own responses with an error status.
     """

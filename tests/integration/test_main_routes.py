@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from hashlib import md5
 
 import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from microblog.avatars import seed_for
 from microblog.extensions import db
 from microblog.models.base import utcnow
 from microblog.models.follow import followers
@@ -292,9 +292,8 @@ def test_profile_shows_avatar_about_me_counts_and_only_the_users_posts(client, m
 
     page = page_of(client, "/user/susan")
 
-    digest = md5(b"susan@example.com").hexdigest()
     avatar = page.find("img", cls="avatar", width="128")
-    assert avatar.attrs["src"] == f"https://www.gravatar.com/avatar/{digest}?d=identicon&s=128"
+    assert avatar.attrs["src"] == f"/avatar/{seed_for(susan.id)}.svg"
     assert page.find(cls="about-me").text == "I like <b>tea</b>."
     assert counts_shown(page) == ("2 followers", "1 following")
     assert post_bodies(page) == ["second", "first"]

@@ -68,13 +68,14 @@ def test_the_content_security_policy_allows_no_inline_script(prod):
     assert directives["object-src"] == ["'none'"]
     assert directives["base-uri"] == ["'self'"]
     assert directives["form-action"] == ["'self'"]
-    assert directives["img-src"] == ["'self'", "data:", "https://www.gravatar.com"]
+    assert directives["img-src"] == ["'self'", "data:"]  # avatars are drawn here
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
     assert "unsafe-eval" not in response.headers["Content-Security-Policy"]
 
 
 def test_avatars_are_allowed_from_the_configured_avatar_service(production_app):
-    prod = production_app(GRAVATAR_URL="https://avatars.example.net:8443/avatar")
+    prod = production_app(AVATAR_PROVIDER="gravatar",
+                          GRAVATAR_URL="https://avatars.example.net:8443/avatar")
     response = prod.test_client().get("/explore", base_url=HTTPS)
 
     assert csp_directives(response)["img-src"] == [

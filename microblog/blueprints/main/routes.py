@@ -12,10 +12,13 @@ from microblog.models.role import Permission
 from microblog.services import accounts, follows, permissions, posts
 from microblog.services.errors import PermissionDenied, ValidationError
 
+# Files that are the same for everyone: no need to load the visitor for them.
+NO_USER_NEEDED = {"static", "main.avatar"}
+
 
 @bp.before_app_request
 def record_last_seen():
-    if request.endpoint != "static" and current_user.is_authenticated:
+    if request.endpoint not in NO_USER_NEEDED and current_user.is_authenticated:
         accounts.touch_last_seen(current_user)
 
 
