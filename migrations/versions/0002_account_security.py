@@ -8,6 +8,8 @@ Revises: 0001
 Create Date: 2026-11-21
 """
 
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -24,10 +26,22 @@ def random_token_sql() -> str:
     return "lower(hex(randomblob(16)))"
 
 
-def upgrade():
-    # On SQLite, making session_token NOT NULL rebuilds the table from its
-    # reflection, which cannot see the expression index: set it aside meanwhile.
+@contextmanager
+def username_index_set_aside():
+    """On SQLite, altering columns rebuilds the table from its reflection, which
+    cannot see the expression index on lower(username): drop it and build it again."""
     op.drop_index("uq_users_username_lower", table_name="users")
+    yield
+    op.create_index("uq_users_username_lower", "users", [sa.text("lower(username)")],
+                    unique=True)
+
+
+def upgrade():
+    with username_index_set_aside():
+        add_columns()
+
+
+def add_columns():
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("email_confirmed_at", sa.DateTime(timezone=True),
                                    nullable=True))
@@ -42,12 +56,10 @@ def upgrade():
     with op.batch_alter_table("users") as batch:
         batch.alter_column("session_token", existing_type=sa.String(length=32),
                            nullable=False)
-    op.create_index("uq_users_username_lower", "users", [sa.text("lower(username)")],
-                    unique=True)
 
 
 def downgrade():
-    with op.batch_alter_table("users") as batch:
+    with username_index_set_aside(), op.batch_alter_table("users") as batch:
         batch.drop_column("pending_email")
         batch.drop_column("session_token")
         batch.drop_column("disabled")

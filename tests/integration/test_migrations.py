@@ -28,3 +28,41 @@ def test_indexes_for_the_pages_exist(app):
     assert follower_ix["ix_followers_followed_id_follower_id"] == ["followed_id", "follower_id"]
     # The unique lower(username) index cannot be reflected on SQLite; test_models
     # proves it by inserting "SUSAN" next to "susan".
+
+
+def test_downgrading_and_upgrading_keeps_usernames_unique_ignoring_case(tmp_path):
+    """SQLite rebuilds tables in batch migrations; the lower(username) index must survive."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy.exc import IntegrityError
+
+    from microblog import create_app
+
+    fresh = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db"})
+
+    def twin_is_refused() -> bool:
+        with warnings.catch_warnings():  # reflection cannot see the index we are testing
+            warnings.filterwarnings("ignore", message=".*expression-based index.*")
+            users = sa.Table("users", sa.MetaData(), autoload_with=db.engine)
+        required = {"password_hash": "x", "session_token": "t"}
+        now = {"last_seen": sa.func.now(), "created_at": sa.func.now(),
+               "updated_at": sa.func.now()}
+        defaults = {k: v for k, v in {**required, **now}.items() if k in users.c}
+        insert = users.insert().values(username=sa.bindparam("name"),
+                                       email=sa.bindparam("email"), **defaults)
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM users"))
+            connection.execute(insert, {"name": "susan", "email": "a@example.com"})
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(insert, {"name": "SUSAN", "email": "b@example.com"})
+        except IntegrityError:
+            return True
+        return False
+
+    with fresh.app_context():
+        upgrade()
+        downgrade(revision="0001")
+        assert twin_is_refused()
+        upgrade()
+        assert twin_is_refused()
+        db.engine.dispose()
