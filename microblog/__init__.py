@@ -28,7 +28,7 @@ from microblog.config import (
 from microblog.extensions import babel, csrf, db, login, mail, migrate
 from microblog.models.role import Permission
 from microblog.rate_limits import init_rate_limits
-from microblog.services.permissions import can
+from microblog.services.permissions import can, needs_email_confirmation
 
 try:
     __version__ = version("microblog")
@@ -59,7 +59,8 @@ def create_app(
     mail.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
-    app.jinja_env.globals.update(can=_current_user_can, Permission=Permission)
+    app.jinja_env.globals.update(can=_current_user_can, Permission=Permission,
+                                 needs_email_confirmation=needs_email_confirmation)
 
     from microblog.blueprints.admin import bp as admin_bp
     from microblog.blueprints.auth import bp as auth_bp

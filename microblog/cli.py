@@ -15,6 +15,7 @@ from flask_babel import _
 
 from microblog import seed as seeding
 from microblog.models.role import Role
+from microblog.models.user import User
 from microblog.services import accounts, moderation
 from microblog.services.errors import NotFound, ValidationError
 
@@ -109,12 +110,12 @@ def create_admin(username: str, email: str | None) -> None:
             raise _failed(error) from None
         click.echo(_("Created the account %(username)s (%(email)s).",
                      username=user.username, email=user.email))
-    elif email and email.strip().lower() != user.email:
+    elif email and accounts.normalise_email(email) != user.email:
         raise click.ClickException(_(
             "%(username)s already exists with another email address. Leave out --email "
             "to make that account an administrator.", username=user.username,
         ))
-    _set_role(user.username, Role.ADMIN)
+    _set_role(user, Role.ADMIN)
 
 
 @user_cli.command("set-role")
@@ -122,19 +123,23 @@ def create_admin(username: str, email: str | None) -> None:
 @click.argument("role", type=click.Choice(ROLE_NAMES, case_sensitive=False))
 def set_role(username: str, role: str) -> None:
     """Give USERNAME the role ROLE (user, moderator or admin)."""
-    _set_role(username, Role(role.lower()))
-
-
-def _set_role(username: str, role: Role) -> None:
     try:
         user = accounts.get_user(username)
-        unchanged = user.role == role
-        moderation.set_role(moderation.COMMAND_LINE, username, role)
-    except (NotFound, ValidationError) as error:
+    except NotFound as error:
         raise _failed(error) from None
-    if unchanged:
+    _set_role(user, role)
+
+
+def _set_role(user: User, role: Role | str) -> None:
+    """Through the moderation service, which reads the role name and applies its rules."""
+    old_role = user.role
+    try:
+        moderation.set_role(moderation.COMMAND_LINE, user, role)
+    except ValidationError as error:
+        raise _failed(error) from None
+    if user.role == old_role:
         click.echo(_("%(username)s's role is already %(role)s.",
-                     username=user.username, role=role.value))
+                     username=user.username, role=user.role.value))
     else:
         click.echo(_("%(username)s's role is now %(role)s.",
-                     username=user.username, role=role.value))
+                     username=user.username, role=user.role.value))

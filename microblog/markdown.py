@@ -24,8 +24,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
-from microblog.models.user import USERNAME_MAX_LENGTH
-from microblog.services.accounts import USERNAME_MIN_LENGTH
+from microblog.models.user import USERNAME_CHARACTER, USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH
 
 # Every link an author writes is theirs, not ours: search engines should not credit it to this
 # site (nofollow), user-generated content says so (ugc), and the opened page gets no handle on
@@ -156,11 +155,11 @@ def render_comment(text: str) -> str:
 
 # A status post is read left to right: a URL, a mention or a tag, whichever comes first.
 # A mention or tag right after a letter or digit is not one: bob@example.com, C#, page#top.
-# Mentions follow the username rules of microblog.services.accounts; a trailing dot ends the
+# Mentions follow the username rules of microblog.models.user; a trailing dot ends the
 # sentence, not the name.
 STATUS_TOKEN = re.compile(
     r"(?P<url>\bhttps?://[^\s<>\"]+)"
-    r"|(?<![\w@.])@(?P<mention>[A-Za-z0-9_.-]+)"
+    rf"|(?<![\w@.])@(?P<mention>{USERNAME_CHARACTER}+)"
     r"|(?<![\w&#])#(?P<tag>\w*[^\W\d]\w*)"
 )
 TRAILING_PUNCTUATION = ".,;:!?'\"*"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import email
 import queue
+import re
 import socket
 from email.message import Message
+from urllib.parse import urlsplit
 
 from aiosmtpd.controller import Controller
 
@@ -33,6 +35,7 @@ class Inbox:
 
 
 def free_port() -> int:
+    """A loopback port nothing listens on: bind a free one, then let it go."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -65,3 +68,13 @@ def html_part(message: Message) -> str:
         if part.get_content_type() == "text/html":
             return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
     raise AssertionError("the message has no text/html part")
+
+
+def link_path(message: Message, prefix: str) -> str:
+    """The path of the first link in the text body whose path starts with ``prefix``,
+    such as ``"/auth/confirm/"``: what a reader following the link would open."""
+    paths = [urlsplit(url).path for url in re.findall(r"https?://\S+", text_part(message))]
+    for path in paths:
+        if path.startswith(prefix):
+            return path
+    raise AssertionError(f"the email has no link to {prefix} (links: {paths})")

@@ -21,6 +21,12 @@ def show_service_error(form: FlaskForm, error: ValidationError) -> None:
             form.form_errors.append(message)
 
 
+def error_summary(error: ValidationError) -> str:
+    """Every message of a ValidationError on one line, for a page with no form to
+    show them beside their fields (a flash message, the shared error page)."""
+    return " ".join(error.errors.values())
+
+
 def form_status(form: FlaskForm) -> int:
     """422 when a submitted form is re-shown with errors, 200 otherwise.
 

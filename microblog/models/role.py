@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from enum import IntFlag, StrEnum
 
+from flask_babel import lazy_gettext as _l
+
 
 class Permission(IntFlag):
     FOLLOW = 1
@@ -30,12 +32,22 @@ class Role(StrEnum):
     def permissions(self) -> Permission:
         return ROLE_PERMISSIONS[self]
 
+    @property
+    def label(self) -> str:
+        """The role's name for people, in their language (``value`` is the stored one)."""
+        return ROLE_LABELS[self]
+
 
 _MEMBER = Permission.FOLLOW | Permission.WRITE | Permission.COMMENT | Permission.MESSAGE
 ROLE_PERMISSIONS: dict[Role, Permission] = {
     Role.USER: _MEMBER,
     Role.MODERATOR: _MEMBER | Permission.MODERATE,
     Role.ADMIN: _MEMBER | Permission.MODERATE | Permission.ADMIN,
+}
+ROLE_LABELS = {
+    Role.USER: _l("User"),
+    Role.MODERATOR: _l("Moderator"),
+    Role.ADMIN: _l("Administrator"),
 }
 # Granted only to accounts whose email address is confirmed (when the site
 # requires confirmation): what a throwaway sign-up could use to spam others.

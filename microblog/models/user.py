@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from hashlib import md5
 from hmac import compare_digest
@@ -24,7 +25,12 @@ from microblog.models.role import Permission, Role
 if TYPE_CHECKING:
     from microblog.models.post import Post
 
+USERNAME_MIN_LENGTH = 3
 USERNAME_MAX_LENGTH = 64
+# Usernames appear in URLs (/user/<username>) and @mentions: keep them plain. The accounts
+# service checks whole names against the pattern; microblog.markdown finds @mentions with it.
+USERNAME_CHARACTER = r"[A-Za-z0-9_.-]"
+USERNAME_PATTERN = re.compile(rf"^{USERNAME_CHARACTER}+$")
 EMAIL_MAX_LENGTH = 254
 ABOUT_ME_MAX_LENGTH = 140
 
@@ -114,7 +120,7 @@ class User(UserMixin, db.Model):
     def avatar(self, size: int = 80) -> str:
         """The URL of this user's picture: our own identicon, or Gravatar when configured."""
         if current_app.config["AVATAR_PROVIDER"] == "gravatar":
-            digest = md5(self.email.strip().lower().encode("utf-8"), usedforsecurity=False)
+            digest = md5(self.email.encode("utf-8"), usedforsecurity=False)
             query = urlencode({"d": "identicon", "s": size})
             return f"{current_app.config['GRAVATAR_URL']}/{digest.hexdigest()}?{query}"
         return url_for("main.avatar", seed=avatars.seed_for(self.id))

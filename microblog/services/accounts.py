@@ -6,7 +6,6 @@ forms, the API and the CLI all enforce the same ones.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -18,15 +17,18 @@ from sqlalchemy.exc import IntegrityError
 from microblog import audit
 from microblog.extensions import db
 from microblog.models.base import utcnow
-from microblog.models.user import ABOUT_ME_MAX_LENGTH, USERNAME_MAX_LENGTH, User
+from microblog.models.user import (
+    ABOUT_ME_MAX_LENGTH,
+    USERNAME_MAX_LENGTH,
+    USERNAME_MIN_LENGTH,
+    USERNAME_PATTERN,
+    User,
+)
 from microblog.services import account_mail
 from microblog.services.errors import NotFound, PermissionDenied, ValidationError
 
-USERNAME_MIN_LENGTH = 3
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 256
-# Usernames appear in URLs (/user/<username>) and @mentions: keep them plain.
-USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
 def validate_username(username: str, *, current: User | None = None) -> str:
@@ -49,12 +51,27 @@ def validate_username(username: str, *, current: User | None = None) -> str:
     return username
 
 
+def normalise_email(email: str | None) -> str:
+    """The address as accounts store it, so "Susan@Example.COM " finds susan@example.com.
+
+    Input that is no address at all is only trimmed and lower-cased: looking it
+    up (a reset request, a rate-limit key) simply finds nothing.
+    """
+    try:
+        return _normalised_email(email)
+    except EmailNotValidError:
+        return (email or "").strip().lower()
+
+
+def _normalised_email(email: str | None) -> str:
+    """email_validator's normal form, lower-cased; EmailNotValidError if it is no address."""
+    return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+
+
 def validate_new_email(email: str) -> str:
     """Return the normalised (lower-case) address or raise."""
     try:
-        normalised = validate_email(
-            (email or "").strip(), check_deliverability=False
-        ).normalized.lower()
+        normalised = _normalised_email(email)
     except EmailNotValidError:
         raise ValidationError(_("Enter a valid email address."), field="email") from None
     if db.session.scalar(sa.select(User.id).where(User.email == normalised)) is not None:
@@ -76,6 +93,22 @@ def validate_password(password: str) -> str:
     return password
 
 
+def new_password_errors(password: str, confirmation: str | None) -> list[ValidationError]:
+    """Everything wrong with a new password and its repetition, for ``combine``.
+
+    ``confirmation=None`` skips the comparison: an account made without a form
+    (the CLI, seed data) was never asked to repeat its password.
+    """
+    errors = []
+    try:
+        validate_password(password)
+    except ValidationError as error:
+        errors.append(error)
+    if confirmation is not None and confirmation != password:
+        errors.append(ValidationError(_("Passwords must match."), field="password2"))
+    return errors
+
+
 def register(
     username: str,
     email: str,
@@ -91,19 +124,17 @@ def register(
     ``email_confirmed`` is for accounts an operator creates (seed data, the
     CLI), whose address nobody needs to prove.
     """
-    checks = ((validate_username, username), (validate_new_email, email),
-              (validate_password, password))
+    checks = ((validate_username, username), (validate_new_email, email))
     cleaned, errors = [], []
     for check, value in checks:
         try:
             cleaned.append(check(value))
         except ValidationError as error:
             errors.append(error)
-    if password_confirmation is not None and password_confirmation != password:
-        errors.append(ValidationError(_("Passwords must match."), field="password2"))
+    errors += new_password_errors(password, password_confirmation)
     if errors:
         raise ValidationError.combine(errors)
-    username, email, password = cleaned
+    username, email = cleaned
     user = User(username=username, email=email,
                 email_confirmed_at=utcnow() if email_confirmed else None)
     user.set_password(password)
@@ -154,19 +185,38 @@ def update_profile(user: User, username: str, about_me: str) -> User:
     return user
 
 
-def delete_account(user: User, password: str) -> None:
+def delete_account(user: User, password: str, understood: bool) -> None:
     """Delete the account and everything it wrote; the password must be given again.
+
+    ``understood`` is the person's explicit "I understand this is for good":
+    without it nothing is deleted, whatever the password. Both problems are
+    reported at once.
 
     Removal, not anonymisation: the posts (and, through the database's
     ``ON DELETE CASCADE`` foreign keys, every row that points at the account:
     follows in both directions, and whatever later tables add) go with it,
     so nothing is left that names or points to a person who asked to leave.
     """
-    if not user.check_password(password or ""):
-        raise ValidationError(_("That is not your password."), field="password")
+    errors = []
+    if not understood:
+        errors.append(ValidationError(
+            _("Tick this box to confirm that you want to delete your account."),
+            field="understood",
+        ))
+    if not password:
+        errors.append(ValidationError(_("Enter your password."), field="password"))
+    elif not user.check_password(password):
+        errors.append(ValidationError(_("That is not your password."), field="password"))
+    if errors:
+        raise ValidationError.combine(errors)
     audit.record("account.delete", user=user)
     db.session.delete(user)
     db.session.commit()
+
+
+def log_out(user: User) -> None:
+    """Record that ``user`` logged out; ending the session is the front end's part."""
+    audit.record("logout", user=user)
 
 
 def touch_last_seen(user: User, now: datetime | None = None) -> bool:

@@ -18,7 +18,7 @@ from microblog.extensions import db
 from microblog.models.base import utcnow
 from microblog.models.user import User
 from microblog.services import account_mail
-from microblog.services.accounts import commit_unique, validate_new_email
+from microblog.services.accounts import commit_unique, normalise_email, validate_new_email
 from microblog.services.errors import InvalidLink, ValidationError
 
 
@@ -73,7 +73,7 @@ def request_change(user: User, new_email: str, password: str) -> str:
     errors = []
     address = None
     try:
-        if (new_email or "").strip().lower() == user.email:
+        if normalise_email(new_email) == user.email:
             raise ValidationError(_("That is already your email address."), field="email")
         address = validate_new_email(new_email)
     except ValidationError as error:

@@ -67,11 +67,16 @@ def parse_role(value: Role | str) -> Role:
         ) from None
 
 
-def set_role(actor: Actor, username: str, role: Role | str) -> User:
-    """Give ``username`` the role ``role``; returns the account, changed or not."""
+def set_role(actor: Actor, user: User | str, role: Role | str) -> User:
+    """Give ``user`` (an account or its username) the role ``role``; returns the account.
+
+    It is returned changed or not: a caller that wants to tell the two apart
+    (the CLI says "already admin") looks the account up first and passes it in.
+    """
     require(actor, Permission.ADMIN)
     new_role = parse_role(role)
-    user = get_user(username)
+    if not isinstance(user, User):
+        user = get_user(user)
     if user.id == actor.id:
         raise ValidationError(_("You cannot change your own role."), field="role")
     if user.role == new_role:
@@ -88,6 +93,8 @@ def set_role(actor: Actor, username: str, role: Role | str) -> User:
 
 def may_moderate(actor: Actor, user: User) -> bool:
     """Whether ``actor`` may disable or enable ``user`` (what the admin page shows)."""
+    if not can(actor, Permission.MODERATE):
+        return False
     try:
         _check_may_moderate(actor, user)
     except (PermissionDenied, ValidationError):
@@ -139,7 +146,7 @@ def list_users(actor: Actor, page: int, per_page: int, query: str | None = None)
 
 
 def _check_may_moderate(actor: Actor, user: User) -> None:
-    require(actor, Permission.MODERATE)
+    """The rules about whom ``actor`` (who holds MODERATE: checked first) may act on."""
     if user.id == actor.id:
         raise ValidationError(_("You cannot disable or enable your own account."))
     if user.has_permission(Permission.MODERATE) and not can(actor, Permission.ADMIN):

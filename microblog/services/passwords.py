@@ -16,7 +16,7 @@ from microblog.extensions import db
 from microblog.models.base import utcnow
 from microblog.models.user import User
 from microblog.services import account_mail
-from microblog.services.accounts import validate_password
+from microblog.services.accounts import new_password_errors, normalise_email
 from microblog.services.errors import InvalidLink, ValidationError
 
 
@@ -26,7 +26,7 @@ def request_reset(email: str) -> None:
     The caller shows the same answer whatever happened, so the form cannot be
     used to find out who has an account here.
     """
-    address = (email or "").strip().lower()
+    address = normalise_email(email)
     user = db.session.scalar(sa.select(User).where(User.email == address)) if address else None
     if user is None or user.disabled:
         audit.record("password.reset_request", email=address, known=False)
@@ -53,7 +53,10 @@ def user_for_reset(token: str) -> User:
 def reset_password(token: str, password: str, password_confirmation: str) -> User:
     """Set a new password from a reset link. The link dies with the old password."""
     user = user_for_reset(token)
-    _set_new_password(user, password, password_confirmation)
+    # The repetition is always asked for here; a missing one does not match.
+    if errors := new_password_errors(password, password_confirmation or ""):
+        raise ValidationError.combine(errors)
+    user.set_password(password)
     # Only the owner of the address could open the link: that confirms it too.
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
@@ -65,31 +68,19 @@ def reset_password(token: str, password: str, password_confirmation: str) -> Use
 def change_password(
     user: User, current_password: str, password: str, password_confirmation: str
 ) -> None:
-    """Change the password of a logged-in person, who must know the current one."""
+    """Change the password of a logged-in person, who must know the current one.
+
+    Everything is checked before anything changes, so a refusal leaves the
+    account (and its sessions) exactly as it was.
+    """
     errors = []
     if not user.check_password(current_password or ""):
         errors.append(ValidationError(_("That is not your current password."),
                                       field="current_password"))
-    try:
-        _set_new_password(user, password, password_confirmation)
-    except ValidationError as error:
-        errors.append(error)
-    if errors:
-        db.session.rollback()
-        raise ValidationError.combine(errors)
-    db.session.commit()
-    audit.record("password.change", user=user)
-    account_mail.send_password_changed(user)
-
-
-def _set_new_password(user: User, password: str, password_confirmation: str) -> None:
-    errors = []
-    try:
-        validate_password(password)
-    except ValidationError as error:
-        errors.append(error)
-    if password != password_confirmation:
-        errors.append(ValidationError(_("Passwords must match."), field="password2"))
+    errors += new_password_errors(password, password_confirmation or "")
     if errors:
         raise ValidationError.combine(errors)
     user.set_password(password)
+    db.session.commit()
+    audit.record("password.change", user=user)
+    account_mail.send_password_changed(user)

@@ -9,34 +9,42 @@ commenting, messaging) while ``REQUIRE_EMAIL_CONFIRMATION`` is on.
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import _
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 from microblog.models.role import NEEDS_CONFIRMED_EMAIL, Permission
 from microblog.models.user import User
 from microblog.services.errors import PermissionDenied
 
+NOT_ALLOWED = _l("You are not allowed to do that.")
+CONFIRM_EMAIL_FIRST = _l("Please confirm your email address first.")
+
 
 def can(user: User | None, permission: Permission) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False) or user.disabled:
-        return False
-    if not user.has_permission(permission):
-        return False
-    return not (
-        permission & NEEDS_CONFIRMED_EMAIL
+    return _refusal(user, permission) is None
+
+
+def require(user: User | None, permission: Permission) -> None:
+    """Raise PermissionDenied (a 403 in every front end) unless ``user`` may."""
+    if (reason := _refusal(user, permission)) is not None:
+        raise PermissionDenied(str(reason))
+
+
+def needs_email_confirmation(user: User | None) -> bool:
+    """Whether ``user`` is held back until they confirm their email address."""
+    return bool(
+        getattr(user, "is_authenticated", False)
         and current_app.config["REQUIRE_EMAIL_CONFIRMATION"]
         and not user.email_confirmed
     )
 
 
-def require(user: User | None, permission: Permission) -> None:
-    """Raise PermissionDenied (a 403 in every front end) unless ``user`` may."""
-    if can(user, permission):
-        return
-    if (
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.has_permission(permission)
-        and not user.disabled
-    ):
-        raise PermissionDenied(_("Please confirm your email address first."))
-    raise PermissionDenied(_("You are not allowed to do that."))
+def _refusal(user: User | None, permission: Permission) -> LazyString | None:
+    """Why ``user`` may not use ``permission``, or None if they may: the one rule."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.disabled:
+        return NOT_ALLOWED
+    if not user.has_permission(permission):
+        return NOT_ALLOWED
+    if permission & NEEDS_CONFIRMED_EMAIL and needs_email_confirmation(user):
+        return CONFIRM_EMAIL_FIRST
+    return None

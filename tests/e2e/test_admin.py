@@ -24,6 +24,7 @@ def test_a_moderator_confirms_before_disabling_an_account(page: Page, make_user)
     page.get_by_role("button", name="Sign In").click()
     page.locator("nav").get_by_role("link", name="Admin").click()
     expect(page).to_have_url(re.compile(r"/admin/users$"))
+    page.wait_for_load_state("load")  # confirm.js is listening before the first click
     susan = page.locator("tr", has_text="susan@example.com")
     expect(susan).to_contain_text("Active")
 

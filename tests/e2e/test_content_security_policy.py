@@ -48,6 +48,7 @@ def test_pages_work_under_the_content_security_policy(page: Page, make_user):
     form.locator('input[name="password"]').fill(PASSWORD)
     form.get_by_role("button", name="Sign In").click()
     expect(page).to_have_url(re.compile(r"/index$"))
+    page.wait_for_load_state("load")  # Bootstrap's script has run: the toggler answers clicks
 
     # On a phone the links hide behind the toggler; Bootstrap's script opens and closes it.
     toggler = page.locator(".navbar-toggler")

@@ -12,7 +12,6 @@ import email
 import re
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +19,7 @@ from playwright.sync_api import Page, expect
 
 from microblog.mailer import wait_for_pending
 from tests.e2e.conftest import TIMEZONE
-from tests.smtp import text_part
+from tests.smtp import link_path
 
 PASSWORD = "correct horse battery"
 RELATIVE_JUST_NOW = re.compile(r"^(now|\d+ seconds? ago|1 minute ago|\d+ minutes ago)$")
@@ -45,8 +44,7 @@ def confirm_email(page: Page, outbox: Path, username: str) -> None:
     (message,) = [m for m in map(email.message_from_bytes,
                                  (p.read_bytes() for p in outbox.glob("*.eml")))
                   if m["To"] == f"{username}@example.com"]
-    link = re.search(r"https?://\S+/auth/confirm/\S+", text_part(message)).group(0)
-    page.goto(urlsplit(link).path)
+    page.goto(link_path(message, "/auth/confirm/"))
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("alert")).to_contain_text("Your email address is confirmed.")
     expect(page.locator("#confirm-email-banner")).to_have_count(0)

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from microblog.extensions import db
+from microblog.models.post import Post
 from microblog.models.user import User
 from microblog.services import accounts
 from microblog.services.errors import NotFound, ValidationError
@@ -115,3 +116,42 @@ def test_line_breaks_count_once_whatever_the_client_sends(make_user):
     accounts.update_profile(susan, "susan", "a\r\nb")
     assert susan.about_me == "a\nb"
     assert posts.create_post(susan, "x\r\n" * 140).body == ("x\n" * 140).strip()
+
+
+def test_deleting_without_understood_deletes_nothing_and_says_both_problems(make_user):
+    from microblog.services import posts
+
+    susan = make_user("susan", password="right password")
+    posts.create_post(susan, "still here")
+
+    with pytest.raises(ValidationError) as caught:
+        accounts.delete_account(susan, "right password", understood=False)
+    assert set(caught.value.errors) == {"understood"}
+    with pytest.raises(ValidationError) as caught:
+        accounts.delete_account(susan, "wrong password", understood=False)
+    assert caught.value.errors == {
+        "understood": "Tick this box to confirm that you want to delete your account.",
+        "password": "That is not your password.",
+    }
+    with pytest.raises(ValidationError) as caught:
+        accounts.delete_account(susan, "", understood=True)
+    assert caught.value.errors == {"password": "Enter your password."}
+
+    db.session.expire_all()
+    assert user_count() == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Post)) == 1
+    accounts.delete_account(susan, "right password", understood=True)
+    assert user_count() == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        (" Susan@Example.COM ", "susan@example.com"),
+        ("susan@EXAMPLE.com", "susan@example.com"),
+        (" Not An Address ", "not an address"),  # found by no lookup, never an error
+        (None, ""),
+    ],
+)
+def test_normalise_email_is_how_addresses_are_stored(app, typed, stored):
+    assert accounts.normalise_email(typed) == stored

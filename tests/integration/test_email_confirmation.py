@@ -6,9 +6,6 @@ messages that arrived.
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urlsplit
-
 import pytest
 import sqlalchemy as sa
 
@@ -17,13 +14,9 @@ from microblog.models.post import Post
 from microblog.models.user import User
 from tests.conftest import PASSWORD
 from tests.pages import alerts, field_error, parse
-from tests.smtp import text_part
+from tests.smtp import link_path, text_part
 
-
-def confirm_path(message) -> str:
-    match = re.search(r"https?://\S+/auth/confirm/\S+", text_part(message))
-    assert match, "the email has no confirmation link"
-    return urlsplit(match.group(0)).path
+CONFIRM = "/auth/confirm/"
 
 
 def user_named(username: str) -> User:
@@ -47,7 +40,7 @@ def test_sign_up_sends_a_link_that_confirms_the_address(mail_client, smtp_server
     banner = home.find("div", id="confirm-email-banner")
     assert "Please confirm your email address" in banner.text
 
-    path = confirm_path(message)
+    path = link_path(message, CONFIRM)
     page = parse(mail_client.get(path))
     # Opening the link (as a mail scanner would) changes nothing: the button does.
     assert "alice@example.com" in page.find("main").text
@@ -63,7 +56,7 @@ def test_sign_up_sends_a_link_that_confirms_the_address(mail_client, smtp_server
 
 def test_unconfirmed_accounts_cannot_post_until_confirmed(mail_client, smtp_server):
     register(mail_client)
-    path = confirm_path(smtp_server.inbox.next_message())
+    path = link_path(smtp_server.inbox.next_message(), CONFIRM)
 
     refused = mail_client.submit("/index", {"post": "hello"})
     assert refused.status_code == 403
@@ -90,7 +83,7 @@ def test_resend_sends_a_fresh_link(mail_client, smtp_server):
     response = mail_client.submit("/auth/resend_confirmation", follow_redirects=True)
 
     assert "We have sent a new confirmation link" in " ".join(alerts(parse(response)))
-    mail_client.submit(confirm_path(smtp_server.inbox.next_message()))
+    mail_client.submit(link_path(smtp_server.inbox.next_message(), CONFIRM))
     assert user_named("alice").email_confirmed
 
 
@@ -101,7 +94,7 @@ def test_resend_needs_a_login_and_a_post(client):
 
 def test_a_confirmed_link_clicked_again_says_so(mail_client, smtp_server):
     register(mail_client)
-    path = confirm_path(smtp_server.inbox.next_message())
+    path = link_path(smtp_server.inbox.next_message(), CONFIRM)
     mail_client.submit(path)
 
     again = mail_client.submit(path, follow_redirects=True)
@@ -134,7 +127,7 @@ def test_a_new_address_takes_over_only_once_confirmed(logged_in_susan, smtp_serv
     assert response.headers["Location"] == "/settings/email"
 
     messages = {m["X-Envelope-To"]: m for m in (smtp_server.inbox.next_message(),
-                                                 smtp_server.inbox.next_message())}
+                                                       smtp_server.inbox.next_message())}
     assert set(messages) == {"susan.new@example.com", "susan@example.com"}
     assert "susan.new@example.com" in text_part(messages["susan@example.com"])
     susan = user_named("susan")
@@ -142,7 +135,7 @@ def test_a_new_address_takes_over_only_once_confirmed(logged_in_susan, smtp_serv
     page = parse(logged_in_susan.get("/settings/email"))
     assert "susan.new@example.com" in page.find("div", cls="alert-info").text
 
-    logged_in_susan.submit(confirm_path(messages["susan.new@example.com"]))
+    logged_in_susan.submit(link_path(messages["susan.new@example.com"], CONFIRM))
 
     susan = user_named("susan")
     assert (susan.email, susan.pending_email) == ("susan.new@example.com", None)
@@ -169,8 +162,8 @@ def test_an_address_in_use_is_refused(logged_in_susan, make_user):
 
 def test_cancelling_kills_the_link(logged_in_susan, smtp_server):
     change_email(logged_in_susan, "new@example.com")
-    new_link = next(confirm_path(m) for m in (smtp_server.inbox.next_message(),
-                                              smtp_server.inbox.next_message())
+    new_link = next(link_path(m, CONFIRM) for m in (smtp_server.inbox.next_message(),
+                                                    smtp_server.inbox.next_message())
                     if m["X-Envelope-To"] == "new@example.com")
 
     logged_in_susan.submit("/settings/email/cancel")
@@ -182,8 +175,8 @@ def test_cancelling_kills_the_link(logged_in_susan, smtp_server):
 def test_an_address_taken_before_the_click_is_not_stolen(logged_in_susan, smtp_server,
                                                          make_user):
     change_email(logged_in_susan, "new@example.com")
-    new_link = next(confirm_path(m) for m in (smtp_server.inbox.next_message(),
-                                              smtp_server.inbox.next_message())
+    new_link = next(link_path(m, CONFIRM) for m in (smtp_server.inbox.next_message(),
+                                                    smtp_server.inbox.next_message())
                     if m["X-Envelope-To"] == "new@example.com")
     make_user("quick", "new@example.com")
 

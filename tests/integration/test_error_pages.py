@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from flask_login.utils import _create_identifier
 from werkzeug.exceptions import Forbidden, ImATeapot, TooManyRequests
 
 from microblog import create_app
@@ -199,15 +200,11 @@ def test_browsers_and_undecided_clients_get_html(client, accept):
 
 
 @pytest.fixture
-def failing_app(app):
+def failing_app(sibling_app):
     """An app on the same database with a route that fails after a half-written change."""
-    other = create_app(
-        "testing",
-        {
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "PROPAGATE_EXCEPTIONS": False,
-            "WTF_CSRF_ENABLED": False,  # the test route has no form to take a token from
-        },
+    other = sibling_app(
+        PROPAGATE_EXCEPTIONS=False,
+        WTF_CSRF_ENABLED=False,  # the test route has no form to take a token from
     )
 
     @other.post("/half-written")
@@ -216,9 +213,7 @@ def failing_app(app):
         db.session.flush()  # the row is in the database's open transaction now
         raise RuntimeError("the second half of the change failed")
 
-    yield other
-    with other.app_context():
-        db.engine.dispose()
+    return other
 
 
 @pytest.fixture
@@ -267,22 +262,34 @@ def test_the_app_still_works_after_a_500(failing_client, make_user):
     assert users_called_halfway() == 0
 
 
-def test_a_500_with_the_database_down_still_answers_with_an_apology():
+def test_a_500_with_the_database_down_still_answers_with_an_apology(make_user):
     """The error page's navbar needs the current user; with no database it cannot load one."""
+    susan = make_user("susan")
     down = create_app("testing", {
         # Nothing listens on port 1: every query fails to connect.
         "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:1/nowhere",
         "PROPAGATE_EXCEPTIONS": False,
     })
     browser = down.test_client()
+    # A logged-in visitor's session, as Flask-Login wrote it: under strong session
+    # protection one without the browser's identifier (``_id``) would be emptied, and
+    # an anonymous visitor's error page needs no database.
+    with down.test_request_context(environ_base=browser.environ_base):
+        identifier = _create_identifier()
     with browser.session_transaction() as session:
-        session["_user_id"] = "1"  # a logged-in visitor
+        session["_user_id"] = susan.get_id()
+        session["_id"] = identifier
+        session["_fresh"] = True
 
     response = browser.get("/explore")
 
     assert response.status_code == 500
     assert response.mimetype == "text/html"
-    assert OUR_FAULT in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert body.startswith("<!doctype html><title>500"), "the bare fallback, not the template"
+    assert OUR_FAULT in body
+    with down.app_context():
+        db.engine.dispose()
 
 
 def test_an_uncaught_validation_error_is_a_422_not_a_500(app):

@@ -19,12 +19,6 @@ DEAD_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:1/nothing?connect_timeo
 
 
 @pytest.fixture
-def make_app(sibling_app):
-    """Testing apps on ``app``'s database with settings of the test's choosing."""
-    return sibling_app
-
-
-@pytest.fixture
 def silent_server() -> Iterator[int]:
     """A port that accepts TCP connections and then says nothing, like a hung server."""
     with socket.socket() as listener:
@@ -51,8 +45,19 @@ def test_liveness_answers_without_the_database(client, count_queries):
     assert statements == []
 
 
-def test_liveness_answers_while_the_database_is_down(make_app):
-    response = make_app(SQLALCHEMY_DATABASE_URI=DEAD_DATABASE).test_client().get("/health")
+def test_liveness_does_not_load_a_logged_in_visitor(client, make_user, count_queries):
+    make_user("susan")
+    client.login("susan")
+
+    with count_queries() as statements:
+        response = client.get("/health")
+
+    assert response.status_code == 200
+    assert statements == [], "no user lookup, no last_seen update"
+
+
+def test_liveness_answers_while_the_database_is_down(sibling_app):
+    response = sibling_app(SQLALCHEMY_DATABASE_URI=DEAD_DATABASE).test_client().get("/health")
 
     assert response.status_code == 200
     assert response.get_json()["status"] == "ok"
@@ -70,8 +75,8 @@ def test_ready_checks_the_database(client):
     assert body["checks"]["database"]["ms"] >= 0
 
 
-def test_ready_with_every_service_up(make_app, redis_url, smtp_server):
-    response, body = ready(make_app(
+def test_ready_with_every_service_up(sibling_app, redis_url, smtp_server):
+    response, body = ready(sibling_app(
         REDIS_URL=redis_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port
     ))
 
@@ -82,8 +87,8 @@ def test_ready_with_every_service_up(make_app, redis_url, smtp_server):
     assert smtp_server.inbox.messages == [], "checking the mail server sends no mail"
 
 
-def test_ready_names_the_database_when_it_is_down(make_app):
-    response, body = ready(make_app(SQLALCHEMY_DATABASE_URI=DEAD_DATABASE))
+def test_ready_names_the_database_when_it_is_down(sibling_app):
+    response, body = ready(sibling_app(SQLALCHEMY_DATABASE_URI=DEAD_DATABASE))
 
     assert response.status_code == 503
     assert body["status"] == "fail"
@@ -92,16 +97,16 @@ def test_ready_names_the_database_when_it_is_down(make_app):
     assert "127.0.0.1" not in response.get_data(as_text=True), "no addresses in a public answer"
 
 
-def test_ready_names_redis_when_it_is_down(make_app):
-    response, body = ready(make_app(REDIS_URL=f"redis://127.0.0.1:{CLOSED_PORT}/0"))
+def test_ready_names_redis_when_it_is_down(sibling_app):
+    response, body = ready(sibling_app(REDIS_URL=f"redis://127.0.0.1:{CLOSED_PORT}/0"))
 
     assert response.status_code == 503
     assert failing(body) == {"redis"}
     assert body["checks"]["database"]["status"] == "ok"
 
 
-def test_ready_names_the_mail_server_when_it_is_down(make_app):
-    response, body = ready(make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=CLOSED_PORT))
+def test_ready_names_the_mail_server_when_it_is_down(sibling_app):
+    response, body = ready(sibling_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=CLOSED_PORT))
 
     assert response.status_code == 503
     assert failing(body) == {"mail"}
@@ -109,7 +114,7 @@ def test_ready_names_the_mail_server_when_it_is_down(make_app):
 
 @pytest.mark.parametrize("service", ["database", "mail"])
 def test_a_hung_service_fails_the_check_instead_of_hanging_the_probe(
-    make_app, silent_server, service
+    sibling_app, silent_server, service
 ):
     settings = {
         # No connect_timeout in the URL: only the check's own deadline stops the wait.
@@ -117,8 +122,9 @@ def test_a_hung_service_fails_the_check_instead_of_hanging_the_probe(
                      f"postgresql+psycopg://postgres@127.0.0.1:{silent_server}/x"},
         "mail": {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": silent_server},
     }[service]
+    probed = sibling_app(HEALTH_CHECK_TIMEOUT=0.5, **settings)
     started = time.monotonic()
-    response, body = ready(make_app(HEALTH_CHECK_TIMEOUT=0.5, **settings))
+    response, body = ready(probed)
     elapsed = time.monotonic() - started
 
     assert response.status_code == 503

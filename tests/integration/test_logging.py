@@ -3,30 +3,28 @@
 The email goes to a real SMTP server (aiosmtpd) listening on loopback.
 """
 
-from flask import Flask
-
-from microblog import create_app
+import pytest
 
 
-def production_app(database_url: str, log_dir, **extra) -> Flask:
-    app = create_app("production", {
-        "SECRET_KEY": "production-test-key-" + "0" * 32,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "LOG_TO_STDOUT": False,
-        "LOG_DIR": str(log_dir),
-        **extra,
-    })
+@pytest.fixture
+def failing_production_app(production_app):
+    """``production_app(**overrides)`` (logging to ``tmp_path / "logs"``) with a /boom route."""
 
-    @app.get("/boom")
-    def boom():
-        raise RuntimeError("the flux capacitor failed")
+    def build(**overrides):
+        app = production_app(**overrides)
 
-    return app
+        @app.get("/boom")
+        def boom():
+            raise RuntimeError("the flux capacitor failed")
+
+        return app
+
+    return build
 
 
-def test_errors_go_to_the_log_file_and_to_the_admins(app, tmp_path, smtp_server):
-    prod = production_app(
-        app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "logs",
+def test_errors_go_to_the_log_file_and_to_the_admins(failing_production_app, tmp_path,
+                                                     smtp_server):
+    prod = failing_production_app(
         MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, ADMINS=["ops@example.com"],
     )
     response = prod.test_client().get("/boom")
@@ -41,9 +39,8 @@ def test_errors_go_to_the_log_file_and_to_the_admins(app, tmp_path, smtp_server)
     assert "the flux capacitor failed" in message.get_payload()
 
 
-def test_no_error_email_without_a_mail_server(app, tmp_path):
-    prod = production_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "logs",
-                          ADMINS=["ops@example.com"])
+def test_no_error_email_without_a_mail_server(failing_production_app, tmp_path):
+    prod = failing_production_app(ADMINS=["ops@example.com"])
     assert not any(type(h).__name__ == "SMTPHandler" for h in prod.logger.handlers)
     assert prod.test_client().get("/boom").status_code == 500
     assert "the flux capacitor failed" in (tmp_path / "logs" / "microblog.log").read_text()

@@ -6,9 +6,6 @@ the message that arrived, as a person would.
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urlsplit
-
 import pytest
 
 from microblog.extensions import db
@@ -16,18 +13,9 @@ from microblog.mailer import wait_for_pending
 from microblog.models.user import User
 from tests.conftest import CSRF_META, PASSWORD
 from tests.pages import alerts, field_error, parse
-from tests.smtp import html_part, text_part
+from tests.smtp import html_part, link_path, text_part
 
 NEW_PASSWORD = "a brand new passphrase"
-
-
-def link_path(message, prefix: str) -> str:
-    """The path of the first link in the message's text body that starts with ``prefix``."""
-    match = re.search(r"https?://\S+", text_part(message))
-    assert match, "the email has no link"
-    url = urlsplit(match.group(0))
-    assert url.path.startswith(prefix), url.path
-    return url.path
 
 
 def request_reset(client, email: str):
@@ -132,7 +120,26 @@ def test_a_confirmation_token_is_not_a_reset_token(client, susan, app):
     with app.test_request_context():
         token = tokens.confirmation_token(susan, susan.email)
 
-    assert client.get(f"/auth/reset_password/{token}").status_code == 400
+    response = client.get(f"/auth/reset_password/{token}")
+
+    assert response.status_code == 400
+    assert "Check that you copied all of it." in parse(response).find("p", cls="lead").text
+
+
+def test_a_reset_token_is_not_a_confirmation_token(client, make_user, app):
+    from microblog import tokens
+
+    tom = make_user("tom", email_confirmed=False)
+    with app.test_request_context():
+        token = tokens.password_reset_token(tom)
+
+    page = client.get(f"/auth/confirm/{token}")
+    sent = client.submit(f"/auth/confirm/{token}")
+
+    assert (page.status_code, sent.status_code) == (400, 400)
+    assert "Check that you copied all of it." in parse(sent).find("p", cls="lead").text
+    db.session.expire_all()
+    assert db.session.get(User, tom.id).email_confirmed is False
 
 
 def test_the_new_password_obeys_the_registration_rules(mail_client, smtp_server, susan):

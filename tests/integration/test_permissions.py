@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 
-from microblog import create_app
 from microblog.blueprints.decorators import admin_required, permission_required
 from microblog.extensions import db
 from microblog.models.follow import followers
@@ -19,7 +17,6 @@ from microblog.models.role import ROLE_PERMISSIONS, Permission, Role
 from microblog.models.user import User
 from microblog.services import follows, moderation, posts
 from microblog.services.errors import PermissionDenied
-from tests.conftest import Client
 from tests.pages import alerts, parse
 
 JSON = {"Accept": "application/json"}
@@ -117,30 +114,25 @@ def test_json_clients_get_a_403_problem_body(client, people, method, url, data):
     }
 
 
-def test_the_decorators_guard_any_view(app: Flask, make_user):
+def test_the_decorators_guard_any_view(sibling_app, make_user):
     """``permission_required`` on a new view: log in first, then the permission's own reason."""
-    database = app.config["SQLALCHEMY_DATABASE_URI"]
-    probe = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database})
+    probe = sibling_app()
     probe.add_url_rule("/probe/write", "probe_write",
                        permission_required(Permission.WRITE)(lambda: "writing allowed"))
     probe.add_url_rule("/probe/admin", "probe_admin", admin_required(lambda: "admin allowed"))
-    probe.test_client_class = Client
     client = probe.test_client()
     make_user("nina", email_confirmed=False)
     make_user("carl")
-    try:
-        assert client.get("/probe/write").headers["Location"] == "/auth/login?next=%2Fprobe%2Fwrite"
-        client.login("nina")
-        denied = client.get("/probe/write")
-        assert denied.status_code == 403
-        assert error_page(denied)[2] == CONFIRM_FIRST
-        client.logout()
-        client.login("carl")
-        assert client.get("/probe/write").get_data(as_text=True) == "writing allowed"
-        assert client.get("/probe/admin").status_code == 403
-    finally:
-        with probe.app_context():
-            db.engine.dispose()
+
+    assert client.get("/probe/write").headers["Location"] == "/auth/login?next=%2Fprobe%2Fwrite"
+    client.login("nina")
+    denied = client.get("/probe/write")
+    assert denied.status_code == 403
+    assert error_page(denied)[2] == CONFIRM_FIRST
+    client.logout()
+    client.login("carl")
+    assert client.get("/probe/write").get_data(as_text=True) == "writing allowed"
+    assert client.get("/probe/admin").status_code == 403
 
 
 def test_the_admin_link_is_shown_to_moderators_and_admins_only(client, people):

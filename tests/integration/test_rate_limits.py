@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
+import re
 import subprocess
 import sys
 import time
@@ -24,12 +24,14 @@ from flask import Flask, url_for
 from limits import parse
 
 from microblog import create_app
+from microblog.config import Config
 from microblog.extensions import db, limiter
 from microblog.mailer import wait_for_pending
 from microblog.models.user import User
 from tests.conftest import PASSWORD, Client
 from tests.pages import alerts
 from tests.pages import parse as parse_page
+from tests.smtp import free_port
 
 # Unique per run: other runs of the suite may share the Redis server at the same time.
 KEY_PREFIX = f"microblog-test-limits-{uuid.uuid4().hex[:8]}"
@@ -46,13 +48,6 @@ def delete_keys(url: str) -> None:
             client.delete(*keys)
     finally:
         client.close()
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on: bind a free one, then let it go."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def limit_settings(redis_url: str | None, **settings) -> dict[str, object]:
@@ -379,7 +374,7 @@ def test_workers_sharing_redis_share_the_counts(app, make_limited_app, redis_url
 def test_with_redis_down_the_site_works_and_each_process_still_limits(
     make_limited_app, make_user, caplog
 ):
-    limited = make_limited_app(f"redis://127.0.0.1:{closed_port()}/0")
+    limited = make_limited_app(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     make_user("alice")
     make_user("bob")
     browser = limited.test_client()
@@ -407,3 +402,11 @@ def test_apps_with_rate_limiting_off_are_never_limited(limited_app, client, make
 def test_a_malformed_limit_stops_the_app_from_starting(value):
     with pytest.raises(RuntimeError, match=f"RATELIMIT_LOGIN_PER_IP='{value}' is not a rate limit"):
         create_app("testing", {"RATELIMIT_LOGIN_PER_IP": value})
+
+
+@pytest.mark.parametrize(
+    "setting", sorted(name for name in dir(Config) if re.fullmatch(r"RATELIMIT_\w+_PER_\w+", name))
+)
+def test_every_limit_is_checked_at_start_up(setting):
+    with pytest.raises(RuntimeError, match=f"{setting}='lots' is not a rate limit"):
+        create_app("testing", {setting: "lots"})

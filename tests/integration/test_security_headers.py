@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from microblog import create_app
-from microblog.extensions import db
 from tests.conftest import PRODUCTION_SECRET_KEY
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "microblog" / "templates"
@@ -99,20 +97,18 @@ def test_hsts_lifetime_is_a_setting(production_app):
     assert response.headers["Strict-Transport-Security"] == "max-age=300; includeSubDomains"
 
 
-def test_development_never_sends_hsts(app):
+def test_development_never_sends_hsts(sibling_app):
     """HSTS on localhost would stick in the developer's browser for every local project."""
-    dev = create_app("development", {
-        "SECRET_KEY": PRODUCTION_SECRET_KEY,
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "TESTING": True,  # keeps the console log handler off; headers do not depend on it
-    })
+    dev = sibling_app(
+        "development",
+        SECRET_KEY=PRODUCTION_SECRET_KEY,
+        TESTING=True,  # keeps the console log handler off; headers do not depend on it
+    )
     response = dev.test_client().get("/explore", base_url=HTTPS)
 
     assert response.status_code == 200
     assert "Strict-Transport-Security" not in response.headers
     assert csp_directives(response)["script-src"] == ["'self'"]
-    with dev.app_context():
-        db.engine.dispose()
 
 
 def test_a_trusted_proxy_says_who_the_client_is_and_that_it_used_https(production_app, caplog):

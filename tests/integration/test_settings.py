@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from microblog.extensions import db
 from microblog.models.follow import followers
 from microblog.models.post import Post
+from microblog.models.role import Role
 from microblog.models.user import User
 from microblog.services import follows, posts
 from tests.conftest import PASSWORD
@@ -34,6 +35,13 @@ def test_the_overview_shows_the_account(client, make_user):
     page = parse(client.get("/settings"))
     text = page.find("main").text
     assert "susan@example.com" in text and "confirmed" in text
+
+
+def test_the_overview_names_the_role_in_words(client, make_user):
+    make_user("ada").role = Role.ADMIN
+    db.session.commit()
+    client.login("ada")
+    assert "Administrator" in parse(client.get("/settings")).find("main").text
 
 
 # --- password -------------------------------------------------------------------------------

@@ -5,22 +5,17 @@ administrator), so the API and the CLI get the same answers.
 
 from functools import partial
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from microblog.blueprints.admin import bp
 from microblog.blueprints.decorators import admin_required, permission_required
+from microblog.blueprints.forms import error_summary
+from microblog.blueprints.paging import requested_page
 from microblog.models.role import Permission, Role
 from microblog.services import moderation
 from microblog.services.errors import PermissionDenied, ValidationError
-
-ROLE_LABELS = {
-    Role.USER: _l("User"),
-    Role.MODERATOR: _l("Moderator"),
-    Role.ADMIN: _l("Administrator"),
-}
 
 
 def listing_args() -> dict[str, object]:
@@ -28,20 +23,17 @@ def listing_args() -> dict[str, object]:
     args: dict[str, object] = {}
     if query := request.args.get("q", "").strip():
         args["q"] = query
-    if (page := request.args.get("page", 1, type=int)) != 1:
+    if (page := requested_page("USERS_PER_PAGE")[0]) != 1:
         args["page"] = page
     return args
 
 
 def users_page(status: int = 200):
     listing = listing_args()
-    page = moderation.list_users(
-        current_user, listing.get("page", 1), current_app.config["USERS_PER_PAGE"],
-        listing.get("q"),
-    )
+    page = moderation.list_users(current_user, *requested_page("USERS_PER_PAGE"), listing.get("q"))
     return render_template(
         "admin/users.html", title=_("Accounts"), page=page, listing=listing,
-        roles=list(Role), role_labels=ROLE_LABELS,
+        roles=list(Role),
         may_moderate=partial(moderation.may_moderate, current_user),
     ), status
 
@@ -51,7 +43,7 @@ def refused(error: PermissionDenied | ValidationError):
     if isinstance(error, PermissionDenied):
         flash(error.message, "danger")
         return users_page(403)
-    flash(" ".join(error.errors.values()), "danger")
+    flash(error_summary(error), "danger")
     return users_page(422)
 
 
@@ -69,7 +61,7 @@ def set_role(username):
     except (PermissionDenied, ValidationError) as error:
         return refused(error)
     flash(_("%(username)s's role is now %(role)s.",
-            username=user.username, role=ROLE_LABELS[user.role]), "success")
+            username=user.username, role=user.role.label), "success")
     return redirect(url_for("admin.users", **listing_args()))
 
 

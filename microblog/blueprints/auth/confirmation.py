@@ -28,8 +28,7 @@ def confirm_email(token):
             return render_invalid_link(error, retry_endpoint=retry)
         except ValidationError as error:
             flash(error.message, "danger")
-            return redirect(url_for("settings.email" if current_user.is_authenticated
-                                    else "auth.login"))
+            return redirect(url_for(retry))
         if outcome is Confirmed.CHANGED:
             flash(_("Your email address is now %(email)s.", email=user.email), "success")
         elif outcome is Confirmed.EMAIL:

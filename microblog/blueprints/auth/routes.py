@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import _
 from flask_login import current_user, login_user, logout_user
 
-from microblog import audit, rate_limits
+from microblog import rate_limits
 from microblog.blueprints.auth import bp
 from microblog.blueprints.auth.forms import LoginForm, RegistrationForm
 from microblog.blueprints.auth.redirects import is_safe_next
@@ -42,7 +42,7 @@ def login():
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        audit.record("logout", user=current_user)
+        accounts.log_out(current_user)
     logout_user()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("main.explore"))

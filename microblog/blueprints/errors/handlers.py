@@ -21,6 +21,7 @@ from werkzeug.exceptions import (
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from microblog.blueprints.errors import bp
+from microblog.blueprints.forms import error_summary
 from microblog.extensions import db, limiter
 from microblog.services.errors import NotFound, PermissionDenied, ValidationError
 
@@ -124,4 +125,4 @@ def handle_permission_denied(error: PermissionDenied):
 @bp.app_errorhandler(ValidationError)
 def handle_validation_error(error: ValidationError):
     """A safety net: views show these next to form fields; one that escapes is still a 422."""
-    return error_response(UnprocessableEntity(), " ".join(error.errors.values()))
+    return error_response(UnprocessableEntity(), error_summary(error))

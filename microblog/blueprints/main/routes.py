@@ -14,11 +14,16 @@ from microblog.services.errors import PermissionDenied, ValidationError
 
 # Files that are the same for everyone: no need to load the visitor for them.
 NO_USER_NEEDED = {"static", "main.avatar"}
+# Blueprints that must not touch the database for the visitor: a liveness probe
+# promises to answer without it.
+NO_USER_BLUEPRINTS = {"health"}
 
 
 @bp.before_app_request
 def record_last_seen():
-    if request.endpoint not in NO_USER_NEEDED and current_user.is_authenticated:
+    if request.endpoint in NO_USER_NEEDED or request.blueprint in NO_USER_BLUEPRINTS:
+        return
+    if current_user.is_authenticated:
         accounts.touch_last_seen(current_user)
 
 

@@ -80,21 +80,15 @@ def cancel_email_change():
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
-        if form.understood.data:
-            try:
-                accounts.delete_account(current_user, form.password.data)
-            except ValidationError as error:
-                show_service_error(form, error)
-            else:
-                logout_user()
-                flash(_("Your account and everything you posted have been deleted. "
-                        "Goodbye!"), "info")
-                return redirect(url_for("main.explore"))
+        try:
+            accounts.delete_account(current_user, form.password.data, form.understood.data)
+        except ValidationError as error:
+            show_service_error(form, error)
         else:
-            form.understood.errors = [_("Tick this box to confirm that you want to delete "
-                                        "your account.")]
-            if not form.password.data:
-                form.password.errors = [_("Enter your password.")]
+            logout_user()
+            flash(_("Your account and everything you posted have been deleted. Goodbye!"),
+                  "info")
+            return redirect(url_for("main.explore"))
     return render_template(
         "settings/delete_account.html", title=_("Delete Account"), form=form
     ), form_status(form)
