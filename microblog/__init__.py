@@ -17,6 +17,7 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from microblog.caching import init_cache
 from microblog.config import (
     BASE_DIR,
     CONFIGS,
@@ -26,6 +27,7 @@ from microblog.config import (
     development_secret_key,
 )
 from microblog.extensions import babel, csrf, db, login, mail, migrate
+from microblog.models import load_all as load_models
 from microblog.models.role import Permission
 from microblog.rate_limits import init_rate_limits
 from microblog.services.permissions import can, needs_email_confirmation
@@ -51,11 +53,13 @@ def create_app(
         app.config.update(overrides)
     _ensure_secret_key(app)
 
+    load_models()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     login.init_app(app)
     csrf.init_app(app)
     init_rate_limits(app)
+    init_cache(app)
     mail.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
@@ -64,6 +68,7 @@ def create_app(
 
     from microblog.blueprints.admin import bp as admin_bp
     from microblog.blueprints.auth import bp as auth_bp
+    from microblog.blueprints.blog import bp as blog_bp
     from microblog.blueprints.errors import bp as errors_bp
     from microblog.blueprints.health import bp as health_bp
     from microblog.blueprints.main import bp as main_bp
@@ -76,6 +81,7 @@ def create_app(
     app.register_blueprint(errors_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(blog_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(settings_bp)

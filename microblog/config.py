@@ -75,6 +75,10 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     POSTS_PER_PAGE = _int("POSTS_PER_PAGE", 25)
     USERS_PER_PAGE = _int("USERS_PER_PAGE", 50)
+    COMMENTS_PER_PAGE = _int("COMMENTS_PER_PAGE", 50)
+    # Entries in each Atom feed, and URLs in /sitemap.xml (the sitemap protocol's limit).
+    FEED_ENTRIES = _int("FEED_ENTRIES", 20)
+    SITEMAP_MAX_URLS = _int("SITEMAP_MAX_URLS", 50_000)
     # How stale ``User.last_seen`` may get before a request writes it again.
     LAST_SEEN_INTERVAL_SECONDS = _int("LAST_SEEN_INTERVAL_SECONDS", 60)
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
@@ -100,6 +104,12 @@ class Config:
 
     # Shared state across workers (rate limits now; cache and jobs later). None: in memory.
     REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    # The cache of shared reads (microblog/caching.py): Redis at REDIS_URL when it is
+    # set, so every worker sees one cache and one invalidation; else this process's memory.
+    # Entries also expire after CACHE_DEFAULT_TIMEOUT seconds, as a safety net.
+    CACHE_DEFAULT_TIMEOUT = _int("CACHE_DEFAULT_TIMEOUT", 300)
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "microblog:cache:")
 
     # Rate limits (microblog/rate_limits.py), counted in REDIS_URL when it is set, so all
     # workers share them, else in this process. Each is a string such as "5 per 15

@@ -6,6 +6,7 @@ Creating them here (not in ``__init__``) lets any module import ``db`` or
 
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -40,3 +41,5 @@ limiter = Limiter(
     swallow_errors=True,  # and never turn a storage error into a 500
 )
 mail = Mail()
+# Configured by microblog.caching.init_cache: memory, or Redis when REDIS_URL is set.
+cache = Cache()

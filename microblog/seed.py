@@ -20,6 +20,7 @@ from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from microblog.extensions import db
+from microblog.markdown import render_status
 from microblog.models.base import utcnow
 from microblog.models.follow import followers
 from microblog.models.post import Post
@@ -166,9 +167,11 @@ def bulk_seed(
     def post_rows() -> Iterator[tuple]:
         for _ in range(posts_count):
             created = now - timedelta(seconds=rng.random() * year)
-            yield (_sentence(rng), pick_popular(), created, created)
+            body = _sentence(rng)
+            yield (body, render_status(body), pick_popular(), created, created, created)
 
-    post_count = copy_rows(Post.__table__, ("body", "user_id", "created_at", "updated_at"),
+    post_count = copy_rows(Post.__table__, ("body", "body_html", "user_id", "published_at",
+                                            "created_at", "updated_at"),
                            post_rows(), lambda n: progress("posts", n))
     db.session.commit()
     return BulkResult(len(new_ids), follow_count, post_count)

@@ -95,12 +95,15 @@ def backend_app(request, tmp_path_factory) -> Flask:
 @pytest.fixture
 def app(backend_app: Flask) -> Iterator[Flask]:
     """The backend's app inside an app context, with empty tables and its own config copy."""
+    from microblog.extensions import cache
+
     saved = dict(backend_app.config)
     with backend_app.app_context():
         yield backend_app
         db.session.rollback()
         empty_tables()
         db.session.remove()
+        cache.clear()  # cached lists name posts whose ids the next test reuses
     backend_app.config.clear()
     backend_app.config.update(saved)
 

@@ -4,3 +4,9 @@ Import each from its own module (``from microblog.models.user import User``);
 this package deliberately re-exports nothing, because ``extensions.py`` imports
 ``models.base`` and a re-export here would make that import circular.
 """
+
+
+def load_all() -> None:
+    """Import every model, so the metadata and the relationships between them are
+    complete before the first query (``create_app`` calls this)."""
+    from microblog.models import category, comment, follow, like, post, tag, user  # noqa: F401

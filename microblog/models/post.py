@@ -1,30 +1,82 @@
-"""A short status update written by one user."""
+"""A post: a short status, or (when it has a title) a Markdown article.
+
+Both shapes share one table, so timelines, search and the API treat them alike.
+The HTML is rendered once, when the post is saved (``body_html``), never per
+view; an article also keeps a plain-text ``excerpt`` for timelines. Comment and
+like counts are stored on the post and kept right by the services that change
+them, so a timeline shows them without counting rows for every post.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from microblog.extensions import db
+from microblog.models.category import Category
+from microblog.models.tag import Tag, post_tags
 from microblog.models.user import User
 
-BODY_MAX_LENGTH = 280
+if TYPE_CHECKING:
+    from microblog.models.comment import Comment
+
+STATUS_MAX_LENGTH = 280
+ARTICLE_MAX_LENGTH = 50_000
+TITLE_MAX_LENGTH = 200
+SLUG_MAX_LENGTH = 80
+EXCERPT_LENGTH = 300
 
 
 class Post(db.Model):
     __tablename__ = "posts"
 
-    body: so.Mapped[str] = so.mapped_column(sa.String(BODY_MAX_LENGTH))
+    # None for a status; an article's headline otherwise.
+    title: so.Mapped[str | None] = so.mapped_column(sa.String(TITLE_MAX_LENGTH))
+    # The title in URL form (/post/42/my-title); only the id finds the post.
+    slug: so.Mapped[str | None] = so.mapped_column(sa.String(SLUG_MAX_LENGTH))
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    body_html: so.Mapped[str] = so.mapped_column(sa.Text)
+    excerpt: so.Mapped[str | None] = so.mapped_column(sa.String(EXCERPT_LENGTH))
+    # None while the article is a draft, seen by its author only.
+    published_at: so.Mapped[datetime | None]
+    # When the author last changed a published post (shown as "edited").
+    edited_at: so.Mapped[datetime | None]
+    featured: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    comment_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    like_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    category_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("categories.id", ondelete="SET NULL")
+    )
 
     author: so.Mapped[User] = so.relationship(back_populates="posts")
+    category: so.Mapped[Category | None] = so.relationship(back_populates="posts")
+    tags: so.Mapped[list[Tag]] = so.relationship(
+        secondary=post_tags, order_by=Tag.name, passive_deletes=True
+    )
+    comments: so.WriteOnlyMapped[Comment] = so.relationship(
+        back_populates="post", passive_deletes=True
+    )
 
     __table_args__ = (
         # A profile page: one user's posts, newest first (id breaks ties).
-        sa.Index("ix_posts_user_id_created_at", "user_id", "created_at", "id"),
+        sa.Index("ix_posts_user_id_published_at", "user_id", "published_at", "id"),
         # Explore: everyone's posts, newest first.
-        sa.Index("ix_posts_created_at", "created_at", "id"),
+        sa.Index("ix_posts_published_at", "published_at", "id"),
+        # A category's page.
+        sa.Index("ix_posts_category_id_published_at", "category_id", "published_at", "id"),
     )
+
+    @property
+    def is_article(self) -> bool:
+        return self.title is not None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.published_at is None
 
     def __repr__(self) -> str:
         return f"<Post {self.id} by user {self.user_id}>"

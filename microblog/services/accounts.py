@@ -15,6 +15,7 @@ from flask_babel import _
 from sqlalchemy.exc import IntegrityError
 
 from microblog import audit
+from microblog.caching import ENGAGEMENT, POSTS, invalidate
 from microblog.extensions import db
 from microblog.models.base import utcnow
 from microblog.models.user import (
@@ -24,7 +25,7 @@ from microblog.models.user import (
     USERNAME_PATTERN,
     User,
 )
-from microblog.services import account_mail
+from microblog.services import account_mail, counts
 from microblog.services.errors import NotFound, PermissionDenied, ValidationError
 
 PASSWORD_MIN_LENGTH = 8
@@ -180,8 +181,13 @@ def update_profile(user: User, username: str, about_me: str) -> User:
             field="about_me",
         )
     user.username = validate_username(username, current=user)
+    new_username = validate_username(username, current=user)
+    renamed = new_username != user.username
+    user.username = new_username
     user.about_me = about_me or None
     commit_unique()
+    if renamed:
+        invalidate(POSTS)  # cached lists and feeds name the author
     return user
 
 
@@ -210,8 +216,12 @@ def delete_account(user: User, password: str, understood: bool) -> None:
     if errors:
         raise ValidationError.combine(errors)
     audit.record("account.delete", user=user)
+    touched = counts.posts_engaged_by(user)
     db.session.delete(user)
+    db.session.flush()
+    counts.recount(touched)  # their likes and comments on others' posts are gone too
     db.session.commit()
+    invalidate(POSTS, ENGAGEMENT)
 
 
 def log_out(user: User) -> None:

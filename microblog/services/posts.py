@@ -1,58 +1,261 @@
-"""Posts: writing a status, and the timelines that read them."""
+"""Posts: the rules for writing, editing, publishing, featuring and deleting them,
+and for who may see a draft.
+
+A post is a status (up to 280 characters, plain text with links, @mentions and
+#tags) or, when it has a title, an article (Markdown up to 50,000 characters,
+with a category and tags, which may be saved as a draft first). Both are
+rendered to HTML here, when saved, through :mod:`microblog.markdown`. Reading
+pages of posts is :mod:`microblog.services.timelines`.
+"""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
+import re
+import unicodedata
+
 from flask_babel import _
 
+from microblog.caching import ENGAGEMENT, POSTS, invalidate
 from microblog.extensions import db
-from microblog.models.follow import followers
-from microblog.models.post import BODY_MAX_LENGTH, Post
+from microblog.markdown import excerpt, render_article, render_status
+from microblog.markdown import tags as status_tags
+from microblog.models.base import utcnow
+from microblog.models.category import Category
+from microblog.models.post import (
+    ARTICLE_MAX_LENGTH,
+    EXCERPT_LENGTH,
+    SLUG_MAX_LENGTH,
+    STATUS_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Post,
+)
 from microblog.models.role import Permission
+from microblog.models.tag import TAG_MAX_LENGTH
 from microblog.models.user import User
-from microblog.pagination import Page, paginate
-from microblog.services.errors import ValidationError
-from microblog.services.permissions import require
+from microblog.services import tags as tag_service
+from microblog.services.errors import NotFound, PermissionDenied, ValidationError
+from microblog.services.permissions import can, require
 
+# Reading one post ------------------------------------------------------------
 
-def create_post(author: User, body: str) -> Post:
-    """Publish ``body`` as ``author``, who needs WRITE (a confirmed email, by default)."""
-    require(author, Permission.WRITE)
-    body = (body or "").replace("\r\n", "\n").strip()  # one line break, however sent
-    if not body:
-        raise ValidationError(_("Say something first."), field="post")
-    if len(body) > BODY_MAX_LENGTH:
-        raise ValidationError(
-            _("Posts are at most %(max)d characters.", max=BODY_MAX_LENGTH), field="post"
-        )
-    post = Post(body=body, author=author)
-    db.session.add(post)
-    db.session.commit()
+def get_post(post_id: int, viewer: User | None = None) -> Post:
+    """The post, if ``viewer`` may see it: a draft exists only for its author.
+
+    Anyone else gets NotFound, not PermissionDenied, so guessing URLs cannot
+    even tell that a draft is there.
+    """
+    post = db.session.get(Post, post_id)
+    if post is None or (post.is_draft and not _is_author(viewer, post)):
+        raise NotFound(_("There is no such post."))
     return post
 
 
-def _newest_first(query: sa.Select) -> sa.Select:
-    """Newest first, ``id`` breaking ties; authors joined in the same query (no N+1)."""
-    return query.options(so.joinedload(Post.author)).order_by(
-        Post.created_at.desc(), Post.id.desc()
+def get_published(post_id: int) -> Post:
+    """A published post, for commenting and liking; drafts and deleted posts are refused."""
+    post = db.session.get(Post, post_id)
+    if post is None or post.is_draft:
+        raise NotFound(_("That post does not exist, or is not published."))
+    return post
+
+
+def _is_author(user: User | None, post: Post) -> bool:
+    return getattr(user, "is_authenticated", False) and user.id == post.user_id
+
+
+def may_edit(user: User | None, post: Post) -> bool:
+    """Only the author edits: a moderator may remove words, never put new ones in a mouth."""
+    return _is_author(user, post) and can(user, Permission.WRITE)
+
+
+def may_delete(user: User | None, post: Post) -> bool:
+    return _is_author(user, post) or can(user, Permission.MODERATE)
+
+
+def may_feature(user: User | None, post: Post) -> bool:
+    return post.is_article and not post.is_draft and can(user, Permission.ADMIN)
+
+
+# Writing ---------------------------------------------------------------------
+
+def _clean(text: str | None) -> str:
+    """One kind of line break, however the browser sent it; no blank edges."""
+    return (text or "").replace("\r\n", "\n").strip()
+
+
+def _status_body(body: str | None) -> str:
+    body = _clean(body)
+    if not body:
+        raise ValidationError(_("Say something first."), field="post")
+    if len(body) > STATUS_MAX_LENGTH:
+        raise ValidationError(
+            _("Posts are at most %(max)d characters.", max=STATUS_MAX_LENGTH), field="post"
+        )
+    return body
+
+
+def _article_fields(title: str | None, body: str | None,
+                    category_id: int | None) -> tuple[str, str, Category | None]:
+    """Check an article's title, body and category together, reporting every problem."""
+    title, body = " ".join((title or "").split()), _clean(body)
+    errors = []
+    if not title:
+        errors.append(ValidationError(_("Give your article a title."), field="title"))
+    elif len(title) > TITLE_MAX_LENGTH:
+        errors.append(ValidationError(
+            _("Titles are at most %(max)d characters.", max=TITLE_MAX_LENGTH), field="title"))
+    if not body:
+        errors.append(ValidationError(_("Write something first."), field="body"))
+    elif len(body) > ARTICLE_MAX_LENGTH:
+        errors.append(ValidationError(
+            _("Articles are at most %(max)d characters.", max=ARTICLE_MAX_LENGTH), field="body"))
+    category = None
+    if category_id:
+        category = db.session.get(Category, category_id)
+        if category is None:
+            errors.append(ValidationError(_("Choose a category from the list."),
+                                          field="category"))
+    if errors:
+        raise ValidationError.combine(errors)
+    return title, body, category
+
+
+# The actions at /post/<id>/<action>: a slug must never spell one.
+RESERVED_SLUGS = {"edit", "delete", "publish", "feature", "unfeature", "like", "unlike",
+                  "comment"}
+
+
+def slugify(title: str) -> str:
+    """``"Héllo, Wörld!"`` → ``"hello-world"``: the title as a readable URL piece.
+
+    Only the id finds a post, so slugs need not be unique; a title with no
+    letters or digits at all gets ``"post"``.
+    """
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    if len(slug) > SLUG_MAX_LENGTH:
+        slug = slug[:SLUG_MAX_LENGTH + 1].rsplit("-", 1)[0]
+    if slug in RESERVED_SLUGS:  # /post/7/edit must stay the editor
+        slug = f"{slug}-post"
+    return slug or "post"
+
+
+def _file_status_tags(post: Post) -> None:
+    post.tags = tag_service.find_or_create(
+        [name for name in sorted(status_tags(post.body)) if len(name) <= TAG_MAX_LENGTH]
     )
 
 
-def home_timeline(user: User, page: int, per_page: int) -> Page[Post]:
-    """The user's own posts and those of everyone they follow."""
-    followed_ids = sa.select(followers.c.followed_id).where(followers.c.follower_id == user.id)
-    query = sa.select(Post).where(
-        sa.or_(Post.user_id == user.id, Post.user_id.in_(followed_ids))
-    )
-    return paginate(_newest_first(query), page, per_page)
+def create_post(author: User, body: str) -> Post:
+    """Publish the status ``body`` as ``author``, who needs WRITE (a confirmed email)."""
+    require(author, Permission.WRITE)
+    body = _status_body(body)
+    post = Post(body=body, body_html=render_status(body), published_at=utcnow())
+    _file_status_tags(post)
+    post.author = author
+    db.session.add(post)
+    db.session.commit()
+    invalidate(POSTS)
+    return post
 
 
-def explore(page: int, per_page: int) -> Page[Post]:
-    """Everyone's posts."""
-    return paginate(_newest_first(sa.select(Post)), page, per_page)
+def create_article(author: User, title: str, body: str, *, category_id: int | None = None,
+                   tags: str = "", publish: bool = True) -> Post:
+    """Write an article, published now or kept as a draft for its author alone."""
+    require(author, Permission.WRITE)
+    post = Post()
+    _fill_article(post, title, body, category_id, tags)
+    post.author = author
+    if publish:
+        post.published_at = utcnow()
+    db.session.add(post)
+    db.session.commit()
+    if publish:
+        invalidate(POSTS)
+    return post
 
 
-def posts_by(user: User, page: int, per_page: int) -> Page[Post]:
-    """One user's posts, for their profile."""
-    return paginate(_newest_first(sa.select(Post).where(Post.user_id == user.id)), page, per_page)
+def _fill_article(post: Post, title, body, category_id, tags) -> None:
+    errors = []
+    try:
+        title, body, category = _article_fields(title, body, category_id)
+    except ValidationError as error:
+        errors.append(error)
+    try:
+        tag_names = tag_service.parse(tags)
+    except ValidationError as error:
+        errors.append(error)
+    if errors:
+        raise ValidationError.combine(errors)
+    html = render_article(body)
+    post.title, post.slug, post.body, post.body_html = title, slugify(title), body, html
+    post.excerpt = excerpt(html, EXCERPT_LENGTH)
+    with db.session.no_autoflush:  # a new post joins the session once it is complete
+        post.tags = tag_service.find_or_create(tag_names)
+    post.category = category
+
+
+def edit_post(editor: User, post: Post, *, body: str, title: str | None = None,
+              category_id: int | None = None, tags: str = "") -> Post:
+    """Change a post's words (and, for an article, its title, category and tags).
+
+    A published post that changes is marked edited, so readers know the words
+    they are reading are not the ones first published. A post keeps its shape:
+    a status stays a status, an article an article.
+    """
+    _refuse_unless_author(editor, post)
+    if post.is_article:
+        _fill_article(post, title, body, category_id, tags)
+    else:
+        post.body = _status_body(body)
+        post.body_html = render_status(post.body)
+        _file_status_tags(post)
+    if not post.is_draft:
+        post.edited_at = utcnow()
+    db.session.commit()
+    if not post.is_draft:
+        invalidate(POSTS)
+    return post
+
+
+def _refuse_unless_author(editor: User, post: Post) -> None:
+    """PermissionDenied unless ``editor`` may change ``post``, saying why."""
+    if not may_edit(editor, post):
+        require(editor, Permission.WRITE)  # "confirm your email first", when that is why
+        raise PermissionDenied(_("Only the author may do that."))
+
+
+def publish(editor: User, post: Post) -> Post:
+    """Make a draft public, dated now. Publishing twice changes nothing."""
+    _refuse_unless_author(editor, post)
+    if post.is_draft:
+        post.published_at = utcnow()
+        db.session.commit()
+        invalidate(POSTS)
+    return post
+
+
+def set_featured(admin: User, post: Post, featured: bool) -> Post:
+    """Pin a published article to the top of Explore (admins only)."""
+    require(admin, Permission.ADMIN)
+    if featured and not may_feature(admin, post):
+        raise ValidationError(_("Only published articles can be featured."))
+    post.featured = featured
+    db.session.commit()
+    invalidate(POSTS)
+    return post
+
+
+def delete_post(user: User, post: Post) -> None:
+    """Delete for good, with its comments, likes and tags (the database cascades)."""
+    if not may_delete(user, post):
+        require(user, Permission.MODERATE)
+    was_public = not post.is_draft
+    db.session.delete(post)
+    db.session.commit()
+    if was_public:
+        invalidate(POSTS, ENGAGEMENT)
+
+
+def preview(body: str | None) -> str:
+    """The article HTML ``body`` would be saved as: same renderer, same sanitiser."""
+    return render_article(_clean(body)[:ARTICLE_MAX_LENGTH])

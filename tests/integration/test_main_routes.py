@@ -56,7 +56,7 @@ def counts_shown(page: Element) -> tuple[str, str]:
 def write(author: User, body: str, minutes_ago: float = 0) -> Post:
     """A post written through the service, dated ``minutes_ago``."""
     post = posts.create_post(author, body)
-    post.created_at = utcnow() - timedelta(minutes=minutes_ago)
+    post.published_at = utcnow() - timedelta(minutes=minutes_ago)
     db.session.commit()
     return post
 

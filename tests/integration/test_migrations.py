@@ -20,8 +20,9 @@ def test_migrated_schema_matches_the_models(app):
 def test_indexes_for_the_pages_exist(app):
     inspector = sa.inspect(db.engine)
     posts = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("posts")}
-    assert posts["ix_posts_user_id_created_at"] == ["user_id", "created_at", "id"]
-    assert posts["ix_posts_created_at"] == ["created_at", "id"]
+    assert posts["ix_posts_user_id_published_at"] == ["user_id", "published_at", "id"]
+    assert posts["ix_posts_published_at"] == ["published_at", "id"]
+    assert posts["ix_posts_category_id_published_at"] == ["category_id", "published_at", "id"]
     assert inspector.get_pk_constraint("followers")["constrained_columns"] == [
         "follower_id", "followed_id"]
     follower_ix = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("followers")}

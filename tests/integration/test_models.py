@@ -35,7 +35,7 @@ def test_avatar_is_a_gravatar_identicon_of_the_lowercased_email_when_chosen(app,
 
 def test_timestamps_are_timezone_aware_utc(make_user):
     user = make_user("susan")
-    db.session.add(Post(body="hi", author=user))
+    db.session.add(Post(body="hi", body_html="hi", author=user))
     db.session.commit()
     db.session.expire_all()
     post = db.session.scalar(sa.select(Post))

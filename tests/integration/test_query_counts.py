@@ -28,7 +28,7 @@ def timeline(make_user):
     for n in range(30):
         author = authors[3] if n % 5 in (0, 3) else others[n % len(others)]
         post = posts.create_post(author, f"post {n}")
-        post.created_at = start + timedelta(minutes=n)
+        post.published_at = start + timedelta(minutes=n)
     db.session.commit()
     for name in ("author1", "author2", "author3", "author4", "author5"):
         follows.follow(authors[0], name)
@@ -57,12 +57,13 @@ def statements_for(client, url: str, count_queries) -> tuple[list[str], object]:
 # Logged in, each page first loads the visitor (Flask-Login's user loader, by primary
 # key). ``last_seen`` is fresh (the account was just made and the warm-up request saw
 # it), so no UPDATE follows. Then:
-#   /index          1 query: own + followed posts, authors joined in (LIMIT per_page + 1)
-#   /explore        1 query: everyone's posts, authors joined in
-#   /user/<name>    4 queries: the profile's user, their posts (author joined),
-#                   "does the visitor follow them?", both follow counts in one SELECT
-LOGGED_IN = {"/index": 2, "/explore": 2, f"/user/{PROFILE}": 5}
-# Anonymous: no user to load, no "does the visitor follow them?".
+#   /index          2 queries: own + followed posts, authors and categories joined in
+#                   (LIMIT per_page + 1); which of them the visitor liked (one IN query)
+#   /explore        2 queries: everyone's posts, joined the same way; the likes
+#   /user/<name>    5 queries: the profile's user, their posts (author joined), the
+#                   likes, "does the visitor follow them?", both follow counts in one SELECT
+LOGGED_IN = {"/index": 3, "/explore": 3, f"/user/{PROFILE}": 6}
+# Anonymous: no user to load, no likes to look up, no "does the visitor follow them?".
 ANONYMOUS = {"/explore": 1, f"/user/{PROFILE}": 3}
 
 

@@ -9,15 +9,15 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 
-from microblog.models.post import BODY_MAX_LENGTH
+from microblog.models.post import STATUS_MAX_LENGTH
 from microblog.models.user import ABOUT_ME_MAX_LENGTH, USERNAME_MAX_LENGTH
 
 
 class PostForm(FlaskForm):
     post = TextAreaField(
         _l("Say something"),
-        description=_l("Up to %(max)d characters.", max=BODY_MAX_LENGTH),
-        render_kw={"maxlength": BODY_MAX_LENGTH, "rows": 3},
+        description=_l("Up to %(max)d characters.", max=STATUS_MAX_LENGTH),
+        render_kw={"maxlength": STATUS_MAX_LENGTH, "rows": 3},
     )
     submit = SubmitField(_l("Submit"))
 

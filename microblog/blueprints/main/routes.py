@@ -8,8 +8,9 @@ from microblog.blueprints.forms import form_status, show_service_error
 from microblog.blueprints.main import bp
 from microblog.blueprints.main.forms import EditProfileForm, PostForm
 from microblog.blueprints.paging import requested_page
+from microblog.blueprints.timeline import render_timeline
 from microblog.models.role import Permission
-from microblog.services import accounts, follows, permissions, posts
+from microblog.services import accounts, follows, permissions, posts, timelines
 from microblog.services.errors import PermissionDenied, ValidationError
 
 # Files that are the same for everyone: no need to load the visitor for them.
@@ -43,9 +44,9 @@ def index():
         else:
             flash(_("Your post is now live!"), "success")
             return redirect(url_for("main.index"))  # Post/Redirect/Get
-    page = posts.home_timeline(current_user, *requested_page())
-    return render_template(
-        "index.html", title=_("Home"), form=form, page=page, endpoint="main.index",
+    page = timelines.home_timeline(current_user, *requested_page())
+    return render_timeline(
+        "index.html", page, title=_("Home"), form=form, endpoint="main.index",
         posting_closed=why_not(Permission.WRITE),
     ), status or form_status(form)
 
@@ -61,24 +62,24 @@ def why_not(permission: Permission) -> str | None:
 
 @bp.get("/explore")
 def explore():
-    page = posts.explore(*requested_page())
-    return render_template("index.html", title=_("Explore"), page=page, endpoint="main.explore")
+    page = timelines.explore(*requested_page())
+    return render_timeline("index.html", page, title=_("Explore"), endpoint="main.explore")
 
 
 @bp.get("/user/<username>")
 def user(username):
     profile = accounts.get_user(username)
-    page = posts.posts_by(profile, *requested_page())
+    page = timelines.posts_by(profile, *requested_page())
     following = (
         current_user.is_authenticated
         and current_user.id != profile.id
         and follows.is_following(current_user, profile)
     )
-    return render_template(
+    return render_timeline(
         "user.html",
+        page,
         title=profile.username,
         user=profile,
-        page=page,
         counts=follows.counts(profile),
         following=following,
     )

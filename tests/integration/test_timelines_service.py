@@ -1,11 +1,11 @@
-"""Posts and the timelines: contents, order, pagination edges."""
+"""The timelines: contents, order, pagination edges."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from microblog.extensions import db
-from microblog.services import follows, posts
+from microblog.services import follows, posts, timelines
 from microblog.services.errors import NotFound, ValidationError
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -13,7 +13,7 @@ T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 def post_at(author, body, minutes):
     post = posts.create_post(author, body)
-    post.created_at = T0 + timedelta(minutes=minutes)
+    post.published_at = T0 + timedelta(minutes=minutes)
     db.session.commit()
     return post
 
@@ -30,7 +30,7 @@ def test_create_post_trims_and_enforces_length(make_user):
         with pytest.raises(ValidationError) as caught:
             posts.create_post(susan, bad)
         assert "post" in caught.value.errors
-    assert len(posts.posts_by(susan, 1, 10).items) == 2
+    assert len(timelines.posts_by(susan, 1, 10).items) == 2
 
 
 def test_home_timeline_has_own_and_followed_posts_newest_first(make_user):
@@ -40,10 +40,10 @@ def test_home_timeline_has_own_and_followed_posts_newest_first(make_user):
     post_at(john, "john 2", 2)
     post_at(amy, "amy 3", 3)
     post_at(susan, "susan 4", 4)
-    assert bodies(posts.home_timeline(susan, 1, 10)) == ["susan 4", "john 2", "susan 1"]
-    assert bodies(posts.home_timeline(amy, 1, 10)) == ["amy 3"]
-    assert bodies(posts.explore(1, 10)) == ["susan 4", "amy 3", "john 2", "susan 1"]
-    assert bodies(posts.posts_by(john, 1, 10)) == ["john 2"]
+    assert bodies(timelines.home_timeline(susan, 1, 10)) == ["susan 4", "john 2", "susan 1"]
+    assert bodies(timelines.home_timeline(amy, 1, 10)) == ["amy 3"]
+    assert bodies(timelines.explore(1, 10)) == ["susan 4", "amy 3", "john 2", "susan 1"]
+    assert bodies(timelines.posts_by(john, 1, 10)) == ["john 2"]
 
 
 def test_unfollowing_removes_posts_from_the_timeline(make_user):
@@ -51,35 +51,35 @@ def test_unfollowing_removes_posts_from_the_timeline(make_user):
     follows.follow(susan, "john")
     post_at(john, "john 1", 1)
     follows.unfollow(susan, "john")
-    assert bodies(posts.home_timeline(susan, 1, 10)) == []
+    assert bodies(timelines.home_timeline(susan, 1, 10)) == []
 
 
 def test_equal_times_are_ordered_by_id(make_user):
     susan = make_user("susan")
     for body in ("a", "b", "c"):
         post_at(susan, body, 0)
-    assert bodies(posts.explore(1, 10)) == ["c", "b", "a"]
+    assert bodies(timelines.explore(1, 10)) == ["c", "b", "a"]
 
 
 def test_pagination_edges(make_user):
     susan = make_user("susan")
     for minute in range(5):
         post_at(susan, f"p{minute}", minute)
-    first = posts.explore(1, 2)
+    first = timelines.explore(1, 2)
     assert bodies(first) == ["p4", "p3"]
     assert (first.has_prev, first.has_next, first.prev_num, first.next_num) == (
         False, True, None, 2)
-    last = posts.explore(3, 2)
+    last = timelines.explore(3, 2)
     assert bodies(last) == ["p0"]
     assert (last.has_prev, last.has_next, last.prev_num, last.next_num) == (True, False, 2, None)
-    exact = posts.explore(1, 5)
+    exact = timelines.explore(1, 5)
     assert len(exact.items) == 5 and not exact.has_next
     for past_the_end in (0, -1, 4):
         with pytest.raises(NotFound):
-            posts.explore(past_the_end, 2)
+            timelines.explore(past_the_end, 2)
 
 
 def test_an_empty_first_page_is_not_an_error(make_user):
     susan = make_user("susan")
-    page = posts.home_timeline(susan, 1, 25)
+    page = timelines.home_timeline(susan, 1, 25)
     assert page.items == [] and not page.has_next and not page.has_prev

@@ -1,0 +1,59 @@
+"""Writing, correcting and deleting comments."""
+
+from flask import flash, redirect, render_template, request
+from flask_babel import _
+from flask_login import current_user, login_required
+
+from microblog.blueprints.blog import bp
+from microblog.blueprints.blog.forms import CommentForm, EditCommentForm
+from microblog.blueprints.blog.posts import comment_url, permalink, render_post
+from microblog.blueprints.forms import form_status, show_service_error
+from microblog.services import comments, posts
+from microblog.services.errors import ValidationError
+
+
+@bp.post("/post/<int:post_id>/comment")
+@login_required
+def comment(post_id: int):
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            created = comments.add(current_user, post_id, form.body.data)
+        except ValidationError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("Your comment is published."), "success")
+            return redirect(comment_url(created))
+    # The post again, with the comment form showing what went wrong and the text kept.
+    return render_post(posts.get_published(post_id), comment_form=form, status=422)
+
+
+@bp.route("/comment/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_comment(comment_id: int):
+    """Correct a comment, within the edit window (the service says when it has closed)."""
+    entry = comments.get_comment(comment_id)
+    form = EditCommentForm()
+    if form.validate_on_submit():
+        try:
+            comments.edit(current_user, entry, form.body.data)
+        except ValidationError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("Your comment is updated."), "success")
+            return redirect(comment_url(entry))
+    elif request.method == "GET":
+        if not comments.may_edit(current_user, entry):
+            comments.edit(current_user, entry, entry.body)  # raises the reason: a 403 page
+        form.body.data = entry.body
+    return render_template("blog/edit_comment.html", title=_("Edit comment"), form=form,
+                           comment=entry, post_url=permalink(entry.post),
+                           minutes=comments.EDIT_WINDOW.seconds // 60), form_status(form)
+
+
+@bp.post("/comment/<int:comment_id>/delete")
+@login_required
+def delete_comment(comment_id: int):
+    post = comments.delete(current_user, comments.get_comment(comment_id))
+    flash(_("The comment is deleted."), "info")
+    return redirect(permalink(post, _anchor="comments"))

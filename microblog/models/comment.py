@@ -1,0 +1,39 @@
+"""A comment: a reader's Markdown reply under a published post."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from microblog.extensions import db
+from microblog.models.post import Post
+from microblog.models.user import User
+
+COMMENT_MAX_LENGTH = 2000
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    # Rendered once, when the comment is saved.
+    body_html: so.Mapped[str] = so.mapped_column(sa.Text)
+    edited_at: so.Mapped[datetime | None]
+    post_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"))
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+
+    post: so.Mapped[Post] = so.relationship(back_populates="comments")
+    author: so.Mapped[User] = so.relationship()
+
+    __table_args__ = (
+        # A post's comments, oldest first.
+        sa.Index("ix_comments_post_id_created_at", "post_id", "created_at", "id"),
+        # Deleting an account removes its comments; popular posts count recent ones.
+        sa.Index("ix_comments_user_id", "user_id"),
+        sa.Index("ix_comments_created_at", "created_at"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Comment {self.id} on post {self.post_id}>"

@@ -1,0 +1,33 @@
+"""Tags: free words an author attaches to posts, many to many.
+
+A status gets the ``#tags`` written in it; an article the ones typed in the
+editor. Names are stored lower-cased, so #Flask and #flask are one tag. The
+association's primary key ``(post_id, tag_id)`` lists a post's tags; the second
+index lists a tag's posts.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from microblog.extensions import db
+
+TAG_MAX_LENGTH = 50
+
+post_tags = sa.Table(
+    "post_tags",
+    db.metadata,
+    sa.Column("post_id", sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag_id", sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_post_tags_tag_id_post_id", "tag_id", "post_id"),
+)
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    name: so.Mapped[str] = so.mapped_column(sa.String(TAG_MAX_LENGTH), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.name}>"

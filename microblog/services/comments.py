@@ -1,0 +1,136 @@
+"""Comments: who may write, edit and delete them, and reading a post's comments.
+
+Comments are Markdown without headings, images or tables, rendered and
+sanitised once when saved. Their author may correct one for a short while
+(``EDIT_WINDOW``); after that a comment stands as written, so replies never end
+up answering words that have changed. The comment's author, the post's author
+and moderators may delete it. The post's ``comment_count`` is recounted in the
+same transaction as every change.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_babel import _
+
+from microblog.caching import ENGAGEMENT, invalidate
+from microblog.extensions import db
+from microblog.markdown import render_comment
+from microblog.models.base import utcnow
+from microblog.models.comment import COMMENT_MAX_LENGTH, Comment
+from microblog.models.post import Post
+from microblog.models.role import Permission
+from microblog.models.user import User
+from microblog.pagination import Page, paginate
+from microblog.services.counts import recount
+from microblog.services.errors import NotFound, PermissionDenied, ValidationError
+from microblog.services.permissions import can, require
+from microblog.services.posts import get_published
+
+EDIT_WINDOW = timedelta(minutes=15)
+
+
+def get_comment(comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound(_("There is no such comment."))
+    return comment
+
+
+def for_post(post: Post, page: int, per_page: int) -> Page[Comment]:
+    """A post's comments, oldest first, so a conversation reads top to bottom."""
+    query = (
+        sa.select(Comment).where(Comment.post_id == post.id)
+        .options(so.joinedload(Comment.author))
+        .order_by(Comment.created_at, Comment.id)
+    )
+    return paginate(query, page, per_page)
+
+
+def page_of(comment: Comment, per_page: int) -> int:
+    """The page of its post's comments that ``comment`` is on."""
+    earlier = db.session.scalar(
+        sa.select(sa.func.count(Comment.id)).where(
+            Comment.post_id == comment.post_id,
+            sa.or_(Comment.created_at < comment.created_at,
+                   sa.and_(Comment.created_at == comment.created_at, Comment.id < comment.id)),
+        )
+    )
+    return earlier // per_page + 1
+
+
+def _body(text: str | None) -> str:
+    body = (text or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationError(_("Write a comment first."), field="body")
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            _("Comments are at most %(max)d characters.", max=COMMENT_MAX_LENGTH), field="body"
+        )
+    return body
+
+
+def add(author: User, post_id: int, text: str) -> Comment:
+    """Comment on a published post; needs COMMENT (a confirmed email, by default)."""
+    require(author, Permission.COMMENT)
+    post = get_published(post_id)
+    comment = Comment(body=_body(text), post=post, author=author)
+    comment.body_html = render_comment(comment.body)
+    db.session.add(comment)
+    db.session.flush()
+    recount([post.id])
+    db.session.commit()
+    invalidate(ENGAGEMENT)
+    return comment
+
+
+def may_edit(user: User | None, comment: Comment) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.id == comment.user_id
+        and can(user, Permission.COMMENT)
+        and utcnow() - comment.created_at <= EDIT_WINDOW
+    )
+
+
+def may_delete(user: User | None, comment: Comment) -> bool:
+    if not getattr(user, "is_authenticated", False) or user.disabled:
+        return False
+    return (
+        user.id == comment.user_id
+        or user.id == comment.post.user_id
+        or can(user, Permission.MODERATE)
+    )
+
+
+def edit(user: User, comment: Comment, text: str) -> Comment:
+    """Correct a comment, by its author, within ``EDIT_WINDOW`` of writing it."""
+    if not may_edit(user, comment):
+        if getattr(user, "is_authenticated", False) and user.id == comment.user_id:
+            require(user, Permission.COMMENT)
+            raise PermissionDenied(_("Comments can be changed for %(minutes)d minutes "
+                                     "after they are written.",
+                                     minutes=EDIT_WINDOW.seconds // 60))
+        raise PermissionDenied(_("Only the comment's author may change it."))
+    comment.body = _body(text)
+    comment.body_html = render_comment(comment.body)
+    comment.edited_at = utcnow()
+    db.session.commit()
+    return comment
+
+
+def delete(user: User, comment: Comment) -> Post:
+    """Delete a comment; returns its post, whose page the person goes back to."""
+    if not may_delete(user, comment):
+        raise PermissionDenied(_("You may delete only your own comments, or comments on "
+                                 "your posts."))
+    post = comment.post
+    db.session.delete(comment)
+    db.session.flush()
+    recount([post.id])
+    db.session.commit()
+    invalidate(ENGAGEMENT)
+    return post

@@ -1,0 +1,43 @@
+"""The comment and like counts stored on each post, and how they are kept right.
+
+Counting rows for every post on every page would cost a query per post (or a
+heavy join); instead each post carries ``comment_count`` and ``like_count``.
+Whatever adds or removes a comment or a like recounts the posts it touched, in
+the same transaction, from the rows themselves: a count set from ``COUNT(*)``
+cannot drift the way ``count + 1`` can when two requests race.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import sqlalchemy as sa
+
+from microblog.extensions import db
+from microblog.models.comment import Comment
+from microblog.models.like import likes
+from microblog.models.post import Post
+from microblog.models.user import User
+
+
+def recount(post_ids: Collection[int]) -> None:
+    """Set both counts of the posts ``post_ids`` from the comment and like rows."""
+    if not post_ids:
+        return
+    db.session.execute(
+        sa.update(Post).where(Post.id.in_(list(post_ids))).values(
+            comment_count=sa.select(sa.func.count(Comment.id))
+            .where(Comment.post_id == Post.id).scalar_subquery(),
+            like_count=sa.select(sa.func.count()).select_from(likes)
+            .where(likes.c.post_id == Post.id).scalar_subquery(),
+        ),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def posts_engaged_by(user: User) -> set[int]:
+    """Other people's posts ``user`` liked or commented on: their counts change
+    when the account goes."""
+    liked = sa.select(likes.c.post_id).where(likes.c.user_id == user.id)
+    commented = sa.select(Comment.post_id).where(Comment.user_id == user.id)
+    return set(db.session.scalars(sa.union(liked, commented)))

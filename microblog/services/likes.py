@@ -1,0 +1,67 @@
+"""Likes: liking and unliking published posts, and which posts a viewer liked.
+
+Liking is idempotent: the primary key ``(user_id, post_id)`` holds one like per
+pair, so a double click or a retried request changes nothing. The post's
+``like_count`` is recounted from the table in the same transaction, so it
+stays right however many people click at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from microblog.caching import ENGAGEMENT, invalidate
+from microblog.extensions import db
+from microblog.models.like import likes
+from microblog.models.post import Post
+from microblog.models.role import Permission
+from microblog.models.user import User
+from microblog.services.counts import recount
+from microblog.services.permissions import require
+from microblog.services.posts import get_published
+
+
+def like(user: User, post_id: int) -> Post:
+    """``user`` likes the published post ``post_id``; liking twice changes nothing."""
+    require(user, Permission.FOLLOW)  # any member in good standing
+    post = get_published(post_id)
+    try:
+        with db.session.begin_nested():
+            db.session.execute(
+                sa.insert(likes).values(user_id=user.id, post_id=post.id)
+            )
+    except IntegrityError:
+        pass  # already liked (perhaps by a second click a moment ago)
+    else:
+        recount([post.id])
+        db.session.commit()
+        invalidate(ENGAGEMENT)
+    db.session.refresh(post)
+    return post
+
+
+def unlike(user: User, post_id: int) -> Post:
+    """Take back a like; unliking a post never liked changes nothing."""
+    post = get_published(post_id)
+    removed = db.session.execute(
+        sa.delete(likes).where(likes.c.user_id == user.id, likes.c.post_id == post.id)
+    ).rowcount
+    if removed:
+        recount([post.id])
+        db.session.commit()
+        invalidate(ENGAGEMENT)
+    db.session.refresh(post)
+    return post
+
+
+def liked_ids(user: User | None, posts: Iterable[Post]) -> set[int]:
+    """Which of ``posts`` ``user`` liked: one query for a whole page, none when logged out."""
+    ids = [post.id for post in posts]
+    if not ids or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(db.session.scalars(
+        sa.select(likes.c.post_id).where(likes.c.user_id == user.id, likes.c.post_id.in_(ids))
+    ))
