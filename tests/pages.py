@@ -65,7 +65,7 @@ def parse(response) -> Element:
 
 def field_error(page: Element, name: str) -> str:
     """The error shown next to the form field called ``name`` ("" when there is none)."""
-    field = next(e for e in page.find_all() if e.tag in {"input", "textarea"}
+    field = next(e for e in page.find_all() if e.tag in {"input", "textarea", "select"}
                  and e.attrs.get("name") == name)
     return " ".join(e.text for e in field.parent.find_all(cls="invalid-feedback"))
 

@@ -27,6 +27,7 @@ from microblog.models.user import (
 )
 from microblog.services import account_mail, counts
 from microblog.services.errors import NotFound, PermissionDenied, ValidationError
+from microblog.services.text import clean_text
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 256
@@ -174,13 +175,12 @@ def get_user(username: str) -> User:
 
 def update_profile(user: User, username: str, about_me: str) -> User:
     """Change the username (still unique) and the about-me text."""
-    about_me = (about_me or "").replace("\r\n", "\n").strip()  # one line break, however sent
+    about_me = clean_text(about_me)
     if len(about_me) > ABOUT_ME_MAX_LENGTH:
         raise ValidationError(
             _("About me is at most %(max)d characters.", max=ABOUT_ME_MAX_LENGTH),
             field="about_me",
         )
-    user.username = validate_username(username, current=user)
     new_username = validate_username(username, current=user)
     renamed = new_username != user.username
     user.username = new_username

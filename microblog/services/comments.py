@@ -29,6 +29,7 @@ from microblog.services.counts import recount
 from microblog.services.errors import NotFound, PermissionDenied, ValidationError
 from microblog.services.permissions import can, require
 from microblog.services.posts import get_published
+from microblog.services.text import clean_text
 
 EDIT_WINDOW = timedelta(minutes=15)
 
@@ -63,7 +64,7 @@ def page_of(comment: Comment, per_page: int) -> int:
 
 
 def _body(text: str | None) -> str:
-    body = (text or "").replace("\r\n", "\n").strip()
+    body = clean_text(text)
     if not body:
         raise ValidationError(_("Write a comment first."), field="body")
     if len(body) > COMMENT_MAX_LENGTH:

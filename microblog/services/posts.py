@@ -35,6 +35,7 @@ from microblog.models.user import User
 from microblog.services import tags as tag_service
 from microblog.services.errors import NotFound, PermissionDenied, ValidationError
 from microblog.services.permissions import can, require
+from microblog.services.text import clean_text
 
 # Reading one post ------------------------------------------------------------
 
@@ -77,13 +78,8 @@ def may_feature(user: User | None, post: Post) -> bool:
 
 # Writing ---------------------------------------------------------------------
 
-def _clean(text: str | None) -> str:
-    """One kind of line break, however the browser sent it; no blank edges."""
-    return (text or "").replace("\r\n", "\n").strip()
-
-
 def _status_body(body: str | None) -> str:
-    body = _clean(body)
+    body = clean_text(body)
     if not body:
         raise ValidationError(_("Say something first."), field="post")
     if len(body) > STATUS_MAX_LENGTH:
@@ -96,7 +92,7 @@ def _status_body(body: str | None) -> str:
 def _article_fields(title: str | None, body: str | None,
                     category_id: int | None) -> tuple[str, str, Category | None]:
     """Check an article's title, body and category together, reporting every problem."""
-    title, body = " ".join((title or "").split()), _clean(body)
+    title, body = " ".join(clean_text(title).split()), clean_text(body)
     errors = []
     if not title:
         errors.append(ValidationError(_("Give your article a title."), field="title"))
@@ -133,7 +129,9 @@ def slugify(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     if len(slug) > SLUG_MAX_LENGTH:
-        slug = slug[:SLUG_MAX_LENGTH + 1].rsplit("-", 1)[0]
+        cut = slug[:SLUG_MAX_LENGTH + 1]
+        # Between words when there is a break to cut at; one long word is cut where it must be.
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut[:SLUG_MAX_LENGTH]
     if slug in RESERVED_SLUGS:  # /post/7/edit must stay the editor
         slug = f"{slug}-post"
     return slug or "post"
@@ -199,25 +197,33 @@ def edit_post(editor: User, post: Post, *, body: str, title: str | None = None,
     """Change a post's words (and, for an article, its title, category and tags).
 
     A published post that changes is marked edited, so readers know the words
-    they are reading are not the ones first published. A post keeps its shape:
-    a status stays a status, an article an article.
+    they are reading are not the ones first published; saving it unchanged
+    marks nothing. A post keeps its shape: a status stays a status, an article
+    an article.
     """
-    _refuse_unless_author(editor, post)
+    require_may_edit(editor, post)
+    before = _content(post)
     if post.is_article:
         _fill_article(post, title, body, category_id, tags)
     else:
         post.body = _status_body(body)
         post.body_html = render_status(post.body)
         _file_status_tags(post)
-    if not post.is_draft:
+    changed = _content(post) != before
+    if changed and not post.is_draft:
         post.edited_at = utcnow()
     db.session.commit()
-    if not post.is_draft:
+    if changed and not post.is_draft:
         invalidate(POSTS)
     return post
 
 
-def _refuse_unless_author(editor: User, post: Post) -> None:
+def _content(post: Post) -> tuple:
+    """What readers see of a post, to tell an edit from a save with no change."""
+    return post.title, post.body, post.category, [tag.name for tag in post.tags]
+
+
+def require_may_edit(editor: User | None, post: Post) -> None:
     """PermissionDenied unless ``editor`` may change ``post``, saying why."""
     if not may_edit(editor, post):
         require(editor, Permission.WRITE)  # "confirm your email first", when that is why
@@ -226,7 +232,7 @@ def _refuse_unless_author(editor: User, post: Post) -> None:
 
 def publish(editor: User, post: Post) -> Post:
     """Make a draft public, dated now. Publishing twice changes nothing."""
-    _refuse_unless_author(editor, post)
+    require_may_edit(editor, post)
     if post.is_draft:
         post.published_at = utcnow()
         db.session.commit()
@@ -258,4 +264,4 @@ def delete_post(user: User, post: Post) -> None:
 
 def preview(body: str | None) -> str:
     """The article HTML ``body`` would be saved as: same renderer, same sanitiser."""
-    return render_article(_clean(body)[:ARTICLE_MAX_LENGTH])
+    return render_article(clean_text(body)[:ARTICLE_MAX_LENGTH])

@@ -14,7 +14,7 @@ from microblog.blueprints.paging import requested_page
 from microblog.blueprints.timeline import render_timeline
 from microblog.models.role import Permission
 from microblog.services import categories, posts, timelines
-from microblog.services.errors import PermissionDenied, ValidationError
+from microblog.services.errors import ValidationError
 
 
 def _article_form() -> ArticleForm:
@@ -58,23 +58,24 @@ def write():
 @login_required
 def edit(post_id: int):
     post = posts.get_post(post_id, current_user)
-    if not posts.may_edit(current_user, post):
-        raise PermissionDenied(_("Only the author may edit this post."))
+    posts.require_may_edit(current_user, post)  # a 403 page that says why
     if not post.is_article:
         return _edit_status(post)
     form = _article_form()
     if form.validate_on_submit():
         if form.preview.data:
             return _editor(form, post, preview_html=posts.preview(form.body.data))
+        was_draft = post.is_draft
         try:
             posts.edit_post(current_user, post, title=form.title.data, body=form.body.data,
                             category_id=form.category.data or None, tags=form.tags.data)
-            if form.publish.data and post.is_draft:
+            if form.publish.data and was_draft:
                 posts.publish(current_user, post)
         except ValidationError as error:
             show_service_error(form, error)
         else:
-            flash(_("Your changes are saved."), "success")
+            flash(_("Your article is published!") if was_draft and not post.is_draft
+                  else _("Your changes are saved."), "success")
             return redirect(permalink(post))
     elif request.method == "GET":
         form.title.data, form.body.data = post.title, post.body

@@ -31,7 +31,7 @@ class ArticleForm(FlaskForm):
         _l("Article"),
         description=_l("Markdown: headings, **bold**, *italic*, links, images, lists, "
                        "tables and ``` code blocks ```."),
-        render_kw={"maxlength": ARTICLE_MAX_LENGTH, "rows": 16, "data-preview": "preview"},
+        render_kw={"maxlength": ARTICLE_MAX_LENGTH, "rows": 16, "data-preview": "article-preview"},
     )
     category = SelectField(_l("Category"), coerce=int, validate_choice=False)
     tags = StringField(_l("Tags"), description=_l("Up to ten words, separated by commas."))

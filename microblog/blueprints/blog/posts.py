@@ -1,6 +1,6 @@
 """A post's own page (its permalink)."""
 
-from flask import current_app, redirect, render_template, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from microblog.blueprints.blog import bp
@@ -15,8 +15,8 @@ def post(post_id: int, slug: str | None = None):
     """The whole post and a page of its comments. An article's URL carries its slug;
     any other spelling of it (an old title, a typo, none) redirects to the right one."""
     entry = posts.get_post(post_id, current_user)
-    if slug != entry.slug:
-        return redirect(permalink(entry), 301)
+    if slug != entry.slug:  # keeping the page of comments the link asked for
+        return redirect(permalink(entry, page=request.args.get("page", type=int)), 301)
     return render_post(entry)
 
 

@@ -15,12 +15,17 @@
     const ticket = ++sent;
     const form = new FormData();
     form.append("body", body.value);
-    const response = await fetch(preview.dataset.previewUrl, {
-      method: "POST",
-      body: form,
-      headers: { "X-CSRFToken": token },
-      credentials: "same-origin",
-    });
+    let response;
+    try {
+      response = await fetch(preview.dataset.previewUrl, {
+        method: "POST",
+        body: form,
+        headers: { "X-CSRFToken": token },
+        credentials: "same-origin",
+      });
+    } catch {
+      return; // offline for a moment: the next keystroke tries again
+    }
     // Only the answer to the latest keystroke may replace the preview.
     if (response.ok && ticket === sent) {
       preview.innerHTML = await response.text();
