@@ -70,6 +70,7 @@ def create_app(
     from microblog.blueprints.auth import bp as auth_bp
     from microblog.blueprints.blog import bp as blog_bp
     from microblog.blueprints.errors import bp as errors_bp
+    from microblog.blueprints.feeds import bp as feeds_bp
     from microblog.blueprints.health import bp as health_bp
     from microblog.blueprints.main import bp as main_bp
     from microblog.blueprints.settings import bp as settings_bp
@@ -82,6 +83,7 @@ def create_app(
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(blog_bp)
+    app.register_blueprint(feeds_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(settings_bp)

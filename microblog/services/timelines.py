@@ -1,5 +1,6 @@
 """Pages of posts: the home timeline, explore, a profile, a category, a tag, likes,
-drafts; and the shared lists beside them (featured, popular, recent).
+drafts; the newest posts for feeds and the sitemap; and the shared lists beside
+them (featured, popular, recent).
 
 Every page is one query: published posts only, newest first, each post's author
 and category joined in (no N+1). Comment and like counts are columns of the
@@ -10,7 +11,7 @@ data and invalidated by the services that change what they show.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -97,13 +98,68 @@ def liked_by(user: User, page: int, per_page: int) -> Page[Post]:
     return paginate(query, page, per_page)
 
 
-def featured() -> list[Post]:
-    """The newest featured articles, for the top of Explore."""
-    query = sa.select(Post).where(Post.featured.is_(True)).limit(FEATURED_LENGTH)
-    return list(db.session.scalars(_newest_first(query)))
+def newest(limit: int, *, author: User | None = None,
+           category: Category | None = None) -> list[Post]:
+    """The latest ``limit`` published posts (of ``author``, or in ``category``), for feeds."""
+    query = sa.select(Post)
+    if author is not None:
+        query = query.where(Post.user_id == author.id)
+    if category is not None:
+        query = query.where(Post.category_id == category.id)
+    return list(db.session.scalars(_newest_first(query).limit(limit)))
+
+
+@dataclass(frozen=True)
+class Permalink:
+    """A published post's address and when it last changed, for the sitemap."""
+
+    id: int
+    slug: str | None
+    changed_at: datetime
+
+
+def permalinks(limit: int) -> list[Permalink]:
+    """Every published post (newest first, at most ``limit``), without loading its text."""
+    query = (
+        sa.select(Post.id, Post.slug, Post.published_at, Post.edited_at)
+        .where(Post.published_at.is_not(None))
+        .order_by(Post.published_at.desc(), Post.id.desc())
+        .limit(limit)
+    )
+    return [Permalink(post_id, slug, edited or published)
+            for post_id, slug, published, edited in db.session.execute(query)]
 
 
 # Side lists: cached, shared by every visitor ---------------------------------
+
+@dataclass(frozen=True)
+class ArticleCard:
+    """A featured article as Explore shows it: plain data, so it can be cached."""
+
+    id: int
+    title: str
+    slug: str | None
+    excerpt: str
+    author: str
+    published_at: datetime
+    category: str | None
+    category_slug: str | None
+
+
+def featured() -> list[ArticleCard]:
+    """The newest featured articles, for the top of Explore."""
+    def compute():
+        query = sa.select(Post).where(Post.featured.is_(True)).limit(FEATURED_LENGTH)
+        return [
+            ArticleCard(post.id, post.title or "", post.slug, post.excerpt or "",
+                        post.author.username, post.published_at,
+                        post.category.name if post.category else None,
+                        post.category.slug if post.category else None)
+            for post in db.session.scalars(_newest_first(query))
+        ]
+
+    return cached("featured", compute, depends_on=[POSTS, CATEGORIES])
+
 
 @dataclass(frozen=True)
 class PostLink:

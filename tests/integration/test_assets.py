@@ -4,7 +4,8 @@ import re
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "microblog" / "templates"
-ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src)="([^"]+)"')
+# Stylesheets, icons and scripts; not <link rel="alternate">, which names a feed, not a part.
+ASSET = re.compile(r'<(?:link(?![^>]*rel="alternate")[^>]+href|script[^>]+src)="([^"]+)"')
 
 
 def test_page_assets_are_local_and_served(client):

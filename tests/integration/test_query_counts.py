@@ -6,10 +6,13 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from microblog.extensions import db
 from microblog.models.base import utcnow
-from microblog.services import follows, posts
+from microblog.models.post import Post
+from microblog.models.role import Role
+from microblog.services import categories, comments, follows, likes, posts
 
 AUTHORS = 10
 PROFILE = "author3"  # writes 12 of the 30 posts, so a 25-post profile page shows all of them
@@ -59,7 +62,9 @@ def statements_for(client, url: str, count_queries) -> tuple[list[str], object]:
 # it), so no UPDATE follows. Then:
 #   /index          2 queries: own + followed posts, authors and categories joined in
 #                   (LIMIT per_page + 1); which of them the visitor liked (one IN query)
-#   /explore        2 queries: everyone's posts, joined the same way; the likes
+#   /explore        2 queries: everyone's posts, joined the same way; the likes. Its
+#                   featured articles and side lists come from the cache, warmed by the
+#                   first visit: no query (see the cold and warm test below)
 #   /user/<name>    5 queries: the profile's user, their posts (author joined), the
 #                   likes, "does the visitor follow them?", both follow counts in one SELECT
 LOGGED_IN = {"/index": 3, "/explore": 3, f"/user/{PROFILE}": 6}
@@ -91,6 +96,7 @@ def test_logged_in_pages_cost_the_same_few_queries_for_5_or_25_posts(
 def test_anonymous_pages_cost_the_same_few_queries_for_5_or_25_posts(
     app, client, timeline, count_queries, url, expected
 ):
+    client.get(url)  # warm up the shared cache (explore's side lists)
     app.config["POSTS_PER_PAGE"] = 5
     small, small_page = statements_for(client, url, count_queries)
     app.config["POSTS_PER_PAGE"] = 25
@@ -115,3 +121,58 @@ def test_the_home_timeline_is_one_query_whatever_the_number_followed(
 
     assert distinct_authors_shown(page) == AUTHORS
     assert len(before) == len(after) == LOGGED_IN["/index"]
+
+
+# Explore's featured articles and side lists, when the cache is cold, cost one query each,
+# however many items they show (authors and categories are joined in, the cached values are
+# plain data, so rendering them loads nothing):
+#   featured articles      the newest featured ones, authors and categories joined
+#   recent articles        the newest with a title, authors joined
+#   popular                likes and comments of the last 7 days, counted per post, joined
+#                          to the posts and their authors
+#   categories             each category with its count of published posts (a subquery)
+SIDE_LISTS = 4
+
+
+@pytest.fixture
+def side_lists(timeline):
+    """Three categories, five featured articles by five authors, likes and comments on them."""
+    admin = timeline[0]
+    admin.role = Role.ADMIN
+    db.session.commit()
+    filed = [categories.create(admin, name).id for name in ("Flask", "Jinja", "Python")]
+    for n, author in enumerate(timeline[1:6]):
+        article = posts.create_article(author, f"Article {n}", "Text.",
+                                       category_id=filed[n % 3])
+        posts.set_featured(admin, article, True)
+        for fan in timeline[:n + 1]:
+            likes.like(fan, article.id)
+        comments.add(timeline[9], article.id, "Nice.")
+    return timeline
+
+
+def test_explore_side_lists_cost_a_query_each_when_cold_and_none_when_warm(
+    app, client, side_lists, count_queries
+):
+    cold, page = statements_for(client, "/explore", count_queries)
+    warm, again = statements_for(client, "/explore", count_queries)
+
+    html = main_content(page)
+    assert html.count('class="card mb-3 featured-article"') == 3
+    assert html.count("likes and comments") == 5
+    assert len(cold) == ANONYMOUS["/explore"] + SIDE_LISTS, "\n".join(cold)
+    assert len(warm) == ANONYMOUS["/explore"], "\n".join(warm)
+    assert main_content(again) == html
+
+
+def test_a_like_recomputes_only_the_list_it_changes(app, client, side_lists, count_queries):
+    client.get("/explore")
+    first_article = db.session.scalar(sa.select(Post.id).where(Post.title == "Article 0"))
+    likes.like(side_lists[9], first_article)
+
+    after_like, _ = statements_for(client, "/explore", count_queries)
+    posts.create_post(side_lists[1], "a new status")
+    after_post, _ = statements_for(client, "/explore", count_queries)
+
+    assert len(after_like) == ANONYMOUS["/explore"] + 1  # popular only
+    assert len(after_post) == ANONYMOUS["/explore"] + SIDE_LISTS  # posts feed every list

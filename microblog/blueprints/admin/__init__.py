@@ -1,7 +1,8 @@
-"""The admin blueprint: the accounts table, roles, disabling and enabling accounts."""
+"""The admin blueprint: the accounts table, roles, disabling and enabling accounts;
+the list of categories."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from microblog.blueprints.admin import routes  # noqa: E402,F401  (registers the views)
+from microblog.blueprints.admin import categories, routes  # noqa: E402,F401  (register the views)

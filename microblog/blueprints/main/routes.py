@@ -62,14 +62,32 @@ def why_not(permission: Permission) -> str | None:
 
 @bp.get("/explore")
 def explore():
+    """Everyone's posts, featured articles on top, and the lists beside them (cached,
+    the same for every visitor; the like buttons on the posts are the visitor's own)."""
     page = timelines.explore(*requested_page())
-    return render_timeline("index.html", page, title=_("Explore"), endpoint="main.explore")
+    return render_timeline(
+        "explore.html", page, title=_("Explore"), endpoint="main.explore",
+        featured=timelines.featured() if page.page == 1 else [],
+        recent=timelines.recent_articles(), popular=timelines.popular(),
+        categories=timelines.categories_with_counts(),
+    )
 
 
 @bp.get("/user/<username>")
 def user(username):
     profile = accounts.get_user(username)
-    page = timelines.posts_by(profile, *requested_page())
+    return _profile(profile, timelines.posts_by(profile, *requested_page()), "main.user")
+
+
+@bp.get("/user/<username>/liked")
+def liked(username):
+    """The posts a user liked: public, like the profile it is a tab of."""
+    profile = accounts.get_user(username)
+    return _profile(profile, timelines.liked_by(profile, *requested_page()), "main.liked")
+
+
+def _profile(profile, page, endpoint: str):
+    """The profile header above ``page``; ``endpoint`` names the tab being shown."""
     following = (
         current_user.is_authenticated
         and current_user.id != profile.id
@@ -82,6 +100,7 @@ def user(username):
         user=profile,
         counts=follows.counts(profile),
         following=following,
+        endpoint=endpoint,
     )
 
 

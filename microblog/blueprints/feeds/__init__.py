@@ -1,0 +1,7 @@
+"""The feeds blueprint: Atom feeds of the site, each user and each category, and the sitemap."""
+
+from flask import Blueprint
+
+bp = Blueprint("feeds", __name__)
+
+from microblog.blueprints.feeds import routes  # noqa: E402,F401  (registers the views)
