@@ -9,6 +9,7 @@ from microblog.models.post import Post
 from microblog.models.user import User
 from microblog.seed import DEMO_PASSWORD, DEMO_USERNAME
 from microblog.services import accounts
+from tests.pages import parse
 
 
 def count(table) -> int:
@@ -28,6 +29,41 @@ def test_seed_loads_the_demo_once_and_prints_the_login(app):
     assert again.exit_code == 0
     assert "already has users" in again.output
     assert (count(User), count(Post)) == (users, posts)
+
+
+def article(title: str) -> Post:
+    return db.session.scalar(sa.select(Post).where(Post.title == title))
+
+
+def test_the_demo_shows_articles_categories_comments_likes_and_a_draft(app, client):
+    assert app.test_cli_runner().invoke(args=["seed"]).exit_code == 0
+    indexes = article("Indexes that match your pages")
+
+    page = parse(client.get(f"/post/{indexes.id}/{indexes.slug}"))
+    body = page.find(cls="article-body")
+    assert body.find("pre").find("code", cls="language-sql").text.startswith("CREATE INDEX")
+    assert len(list(body.find("ol").find_all("li"))) == 3
+    assert page.find("a", cls="category").text == "Databases"
+    assert [a.text for a in page.find(cls="tags").find_all("a")] == ["#indexes", "#sql"]
+    assert page.find(id="comments-heading").text == "3 comments"
+    assert len(list(page.find_all("article", cls="comment"))) == 3
+    assert page.find(cls="like-count-static").text.endswith("4 likes")
+
+    featured = article("Why my routes got shorter")
+    assert "Featured" in parse(client.get(f"/post/{featured.id}/{featured.slug}")).find(
+        "header").text
+    category = parse(client.get("/category/flask")).find("main")
+    assert {"Blueprints in five minutes", "Why my routes got shorter"} <= {
+        title.text for title in category.find_all(cls="post-title")}
+    tagged = parse(client.get("/tag/flask")).find("main")
+    assert len(list(tagged.find_all("article", cls="post"))) >= 3  # statuses and articles
+
+    draft = article("Caching, a first draft")
+    assert draft.is_draft
+    assert client.get(f"/post/{draft.id}/{draft.slug}").status_code == 404
+    client.login(DEMO_USERNAME, DEMO_PASSWORD)
+    drafts = parse(client.get("/drafts")).find("main")
+    assert [title.text for title in drafts.find_all(cls="post-title")] == [draft.title]
 
 
 def test_bulk_seed_creates_skewed_follows_and_posts(app):

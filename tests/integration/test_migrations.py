@@ -1,12 +1,19 @@
 """The migrations build exactly the schema the models describe, on both databases."""
 
 import warnings
+from collections.abc import Iterator
+from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask import Flask
 
+from microblog import create_app
 from microblog.extensions import db
+from microblog.models.base import UTCDateTime, utcnow
+from tests.conftest import IN_CI, PG_URL, ensure_postgres_database
 
 
 def test_migrated_schema_matches_the_models(app):
@@ -67,3 +74,126 @@ def test_downgrading_and_upgrading_keeps_usernames_unique_ignoring_case(tmp_path
         upgrade()
         assert twin_is_refused()
         db.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_app(request, tmp_path) -> Iterator[Flask]:
+    """An app on a database of its own with no tables at all, to migrate step by step.
+
+    PostgreSQL gets a separate database next to the suite's (``<name>_migrations``),
+    created here and dropped afterwards, so the shared test schema stays at head.
+    """
+    pg_url, engine_options = None, {}
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/steps.db"
+    else:
+        target = sa.make_url(PG_URL)
+        pg_url = target.set(database=f"{target.database}_migrations")
+        _drop_database(pg_url)
+        if problem := ensure_postgres_database(pg_url.render_as_string(hide_password=False)):
+            if IN_CI:
+                pytest.fail(f"{problem} (CI=true: the PostgreSQL pass is required)")
+            pytest.skip(problem)
+        url = pg_url.render_as_string(hide_password=False)
+        # A migration waiting on a lock the test itself holds fails instead of hanging.
+        engine_options = {"connect_args": {"options": "-c lock_timeout=10s"}}
+    fresh = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url,
+                                   "SQLALCHEMY_ENGINE_OPTIONS": engine_options})
+    with fresh.app_context():
+        yield fresh
+        db.session.remove()
+        db.engine.dispose()
+    if pg_url is not None:
+        _drop_database(pg_url)
+
+
+def _drop_database(url: sa.URL) -> None:
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    except sa.exc.OperationalError:
+        pass  # no server: the fixture skips (or fails in CI) with the reason
+    finally:
+        admin.dispose()
+
+
+def _write_statuses_at_0002() -> dict[str, int]:
+    """A user and three statuses, written as the 0002 schema stores them; their ids by body."""
+    users = sa.table("users", sa.column("id"), sa.column("username"), sa.column("email"),
+                     sa.column("password_hash"), sa.column("session_token"),
+                     sa.column("last_seen", UTCDateTime()),
+                     sa.column("email_confirmed_at", UTCDateTime()),
+                     sa.column("created_at", UTCDateTime()), sa.column("updated_at", UTCDateTime()))
+    posts = sa.table("posts", sa.column("id"), sa.column("body"), sa.column("user_id"),
+                     sa.column("created_at", UTCDateTime()), sa.column("updated_at", UTCDateTime()))
+    start = utcnow() - timedelta(days=3)
+    with db.engine.begin() as connection:
+        user_id = connection.execute(
+            users.insert().values(username="susan", email="susan@example.com",
+                                  password_hash="x", session_token="t" * 32, last_seen=start,
+                                  email_confirmed_at=start, created_at=start, updated_at=start)
+            .returning(users.c.id)
+        ).scalar_one()
+        ids = {}
+        for hours, body in enumerate(OLD_STATUSES):
+            written = start + timedelta(hours=hours)
+            ids[body] = connection.execute(
+                posts.insert().values(body=body, user_id=user_id, created_at=written,
+                                      updated_at=written).returning(posts.c.id)
+            ).scalar_one()
+    return ids
+
+
+OLD_STATUSES = [
+    "Learning #Flask and #SQLAlchemy this week",
+    "No tags in this one, but <b>markup</b> stays text",
+    "More #flask: migrations are code too",
+]
+
+
+def _post_bodies() -> list[str]:
+    with db.engine.connect() as connection:
+        return list(connection.scalars(sa.text("SELECT body FROM posts ORDER BY id")))
+
+
+def test_upgrading_from_0002_publishes_old_statuses_and_files_their_tags(empty_database_app):
+    from flask_migrate import downgrade, upgrade
+
+    from microblog.models.post import Post
+    from microblog.models.user import User
+    from microblog.services import comments, likes, posts, timelines
+
+    upgrade(revision="0002")
+    ids = _write_statuses_at_0002()
+
+    upgrade()
+    explore = timelines.explore(1, 10).items
+    assert [post.body for post in explore] == OLD_STATUSES[::-1]  # newest first, none a draft
+    first = db.session.get(Post, ids[OLD_STATUSES[0]])
+    assert first.published_at == first.created_at
+    assert not first.is_article
+    assert '<a href="/tag/flask"' in first.body_html
+    assert [tag.name for tag in first.tags] == ["flask", "sqlalchemy"]
+    assert "&lt;b&gt;markup&lt;/b&gt;" in db.session.get(Post, ids[OLD_STATUSES[1]]).body_html
+    assert [post.body for post in timelines.tagged("Flask", 1, 10).items] == [
+        OLD_STATUSES[2], OLD_STATUSES[0]]
+
+    # The new schema in use: an article, a comment and a like on an old status.
+    susan = db.session.scalar(sa.select(User))
+    posts.create_article(susan, "A title", "An *article* the old schema cannot hold")
+    comments.add(susan, ids[OLD_STATUSES[0]], "Still here after the upgrade")
+    likes.like(susan, ids[OLD_STATUSES[0]])
+    db.session.remove()
+
+    downgrade(revision="0002")
+    assert _post_bodies() == OLD_STATUSES  # the statuses stay, the article is gone
+    tables = set(sa.inspect(db.engine).get_table_names())
+    assert not tables & {"categories", "tags", "post_tags", "comments", "likes"}
+    assert "title" not in {column["name"] for column in sa.inspect(db.engine).get_columns("posts")}
+
+    upgrade()
+    assert [post.body for post in timelines.explore(1, 10).items] == OLD_STATUSES[::-1]
+    assert [post.body for post in timelines.tagged("flask", 1, 10).items] == [
+        OLD_STATUSES[2], OLD_STATUSES[0]]
+    assert db.session.get(Post, ids[OLD_STATUSES[0]]).comment_count == 0
