@@ -72,15 +72,15 @@ def cached(key: str, compute: Callable[[], T], depends_on: Iterable[str],
     try:
         full_key = ":".join([key, *_versions(depends_on)])
         value = cache.get(full_key)
-    except Exception:  # the cache is down: the page must not be
-        logger.warning("cache unavailable; computing %s afresh", key, exc_info=True)
+    except Exception as error:  # the cache is down: the page must not be
+        logger.warning("cache unavailable (%s); computing %s afresh", error, key)
         return compute()
     if value is None:
         value = compute()
         try:
             cache.set(full_key, value, timeout=timeout)
-        except Exception:
-            logger.warning("cache unavailable; %s not stored", key, exc_info=True)
+        except Exception as error:
+            logger.warning("cache unavailable (%s); %s not stored", error, key)
     return value
 
 
@@ -89,5 +89,6 @@ def invalidate(*namespaces: str) -> None:
     for name in namespaces:
         try:
             cache.set(_version_key(name), uuid4().hex, timeout=0)
-        except Exception:
-            logger.error("cache unavailable; could not invalidate %s", name, exc_info=True)
+        except Exception as error:
+            # Entries under the old version live until CACHE_DEFAULT_TIMEOUT: say so loudly.
+            logger.error("cache unavailable (%s); could not invalidate %s", error, name)
