@@ -148,14 +148,25 @@ def make_user(app: Flask):
     from microblog.services import accounts
 
     def make(username: str, email: str | None = None, password: str = PASSWORD, about_me=None,
-             *, email_confirmed: bool = True):
+             *, email_confirmed: bool = True, role=None):
         user = accounts.register(username, email or f"{username}@example.com", password,
                                  email_confirmed=email_confirmed)
         if about_me:
             accounts.update_profile(user, username, about_me)
+        if role is not None:
+            user.role = role
+            db.session.commit()
         return user
 
     return make
+
+
+@pytest.fixture
+def admin(make_user):
+    """ada, an administrator."""
+    from microblog.models.role import Role
+
+    return make_user("ada", role=Role.ADMIN)
 
 
 @pytest.fixture

@@ -26,10 +26,10 @@ from microblog.models.role import Permission
 from microblog.models.user import User
 from microblog.pagination import Page, paginate
 from microblog.services.counts import recount
-from microblog.services.errors import NotFound, PermissionDenied, ValidationError
+from microblog.services.errors import NotFound, PermissionDenied
 from microblog.services.permissions import can, require
 from microblog.services.posts import get_published
-from microblog.services.text import clean_text
+from microblog.services.text import required_text
 
 EDIT_WINDOW = timedelta(minutes=15)
 
@@ -64,14 +64,19 @@ def page_of(comment: Comment, per_page: int) -> int:
 
 
 def _body(text: str | None) -> str:
-    body = clean_text(text)
-    if not body:
-        raise ValidationError(_("Write a comment first."), field="body")
-    if len(body) > COMMENT_MAX_LENGTH:
-        raise ValidationError(
-            _("Comments are at most %(max)d characters.", max=COMMENT_MAX_LENGTH), field="body"
-        )
-    return body
+    return required_text(
+        text, field="body", max_length=COMMENT_MAX_LENGTH, empty=_("Write a comment first."),
+        too_long=_("Comments are at most %(max)d characters.", max=COMMENT_MAX_LENGTH),
+    )
+
+
+def _commit_with_counts(post_id: int) -> None:
+    """Commit a comment added or removed, with its post's count recounted in the same
+    transaction, then let the cached popular list go."""
+    db.session.flush()
+    recount([post_id])
+    db.session.commit()
+    invalidate(ENGAGEMENT)
 
 
 def add(author: User, post_id: int, text: str) -> Comment:
@@ -81,10 +86,7 @@ def add(author: User, post_id: int, text: str) -> Comment:
     comment = Comment(body=_body(text), post=post, author=author)
     comment.body_html = render_comment(comment.body)
     db.session.add(comment)
-    db.session.flush()
-    recount([post.id])
-    db.session.commit()
-    invalidate(ENGAGEMENT)
+    _commit_with_counts(post.id)
     return comment
 
 
@@ -107,15 +109,20 @@ def may_delete(user: User | None, comment: Comment) -> bool:
     )
 
 
+def require_may_edit(user: User | None, comment: Comment) -> None:
+    """PermissionDenied unless ``user`` may change ``comment``, saying why."""
+    if may_edit(user, comment):
+        return
+    if getattr(user, "is_authenticated", False) and user.id == comment.user_id:
+        require(user, Permission.COMMENT)  # "confirm your email first", when that is why
+        raise PermissionDenied(_("Comments can be changed for %(minutes)d minutes "
+                                 "after they are written.", minutes=EDIT_WINDOW.seconds // 60))
+    raise PermissionDenied(_("Only the comment's author may change it."))
+
+
 def edit(user: User, comment: Comment, text: str) -> Comment:
     """Correct a comment, by its author, within ``EDIT_WINDOW`` of writing it."""
-    if not may_edit(user, comment):
-        if getattr(user, "is_authenticated", False) and user.id == comment.user_id:
-            require(user, Permission.COMMENT)
-            raise PermissionDenied(_("Comments can be changed for %(minutes)d minutes "
-                                     "after they are written.",
-                                     minutes=EDIT_WINDOW.seconds // 60))
-        raise PermissionDenied(_("Only the comment's author may change it."))
+    require_may_edit(user, comment)
     comment.body = _body(text)
     comment.body_html = render_comment(comment.body)
     comment.edited_at = utcnow()
@@ -130,8 +137,5 @@ def delete(user: User, comment: Comment) -> Post:
                                  "your posts."))
     post = comment.post
     db.session.delete(comment)
-    db.session.flush()
-    recount([post.id])
-    db.session.commit()
-    invalidate(ENGAGEMENT)
+    _commit_with_counts(post.id)
     return post

@@ -35,7 +35,7 @@ from microblog.models.user import User
 from microblog.services import tags as tag_service
 from microblog.services.errors import NotFound, PermissionDenied, ValidationError
 from microblog.services.permissions import can, require
-from microblog.services.text import clean_text
+from microblog.services.text import clean_text, required_text
 
 # Reading one post ------------------------------------------------------------
 
@@ -79,14 +79,10 @@ def may_feature(user: User | None, post: Post) -> bool:
 # Writing ---------------------------------------------------------------------
 
 def _status_body(body: str | None) -> str:
-    body = clean_text(body)
-    if not body:
-        raise ValidationError(_("Say something first."), field="post")
-    if len(body) > STATUS_MAX_LENGTH:
-        raise ValidationError(
-            _("Posts are at most %(max)d characters.", max=STATUS_MAX_LENGTH), field="post"
-        )
-    return body
+    return required_text(
+        body, field="post", max_length=STATUS_MAX_LENGTH, empty=_("Say something first."),
+        too_long=_("Posts are at most %(max)d characters.", max=STATUS_MAX_LENGTH),
+    )
 
 
 def _article_fields(title: str | None, body: str | None,

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from microblog.extensions import db
 from microblog.models.base import utcnow
 from microblog.models.like import likes
-from microblog.models.role import Role
 from microblog.services import categories, comments, posts
 from microblog.services import likes as like_service
 from tests.pages import parse
@@ -22,14 +21,6 @@ READERS = 8  # comments and likes come from this many people, so authors vary do
 @pytest.fixture
 def readers(make_user):
     return [make_user(f"reader{n}") for n in range(READERS)]
-
-
-@pytest.fixture
-def admin(make_user):
-    ada = make_user("ada")
-    ada.role = Role.ADMIN
-    db.session.commit()
-    return ada
 
 
 def statements_for(client, url: str, count_queries) -> tuple[list[str], object]:

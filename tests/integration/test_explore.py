@@ -5,25 +5,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from microblog.extensions import db
 from microblog.models.base import utcnow
 from microblog.models.comment import Comment
 from microblog.models.like import likes
-from microblog.models.role import Role
 from microblog.services import categories, comments, posts
 from microblog.services import likes as like_service
 from tests.pages import Element, parse
-
-
-@pytest.fixture
-def admin(make_user):
-    ada = make_user("ada")
-    ada.role = Role.ADMIN
-    db.session.commit()
-    return ada
 
 
 def explore(client, url: str = "/explore") -> Element:

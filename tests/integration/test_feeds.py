@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from microblog.extensions import db
-from microblog.models.role import Role
 from microblog.services import categories, posts
 from tests.pages import parse
 
@@ -23,14 +22,6 @@ START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def site_address(app):
     app.config["SITE_URL"] = SITE
-
-
-@pytest.fixture
-def admin(make_user):
-    ada = make_user("ada")
-    ada.role = Role.ADMIN
-    db.session.commit()
-    return ada
 
 
 def dated(post, minutes: int):

@@ -43,8 +43,7 @@ def edit_comment(comment_id: int):
             flash(_("Your comment is updated."), "success")
             return redirect(comment_url(entry))
     elif request.method == "GET":
-        if not comments.may_edit(current_user, entry):
-            comments.edit(current_user, entry, entry.body)  # raises the reason: a 403 page
+        comments.require_may_edit(current_user, entry)  # else a 403 page that says why
         form.body.data = entry.body
     return render_template("blog/edit_comment.html", title=_("Edit comment"), form=form,
                            comment=entry, post_url=permalink(entry.post),
