@@ -30,6 +30,7 @@ from microblog.extensions import babel, csrf, db, login, mail, migrate
 from microblog.models import load_all as load_models
 from microblog.models.role import Permission
 from microblog.rate_limits import init_rate_limits
+from microblog.search import init_search
 from microblog.services.permissions import can, needs_email_confirmation
 
 try:
@@ -60,6 +61,7 @@ def create_app(
     csrf.init_app(app)
     init_rate_limits(app)
     init_cache(app)
+    init_search(app)
     mail.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale

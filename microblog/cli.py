@@ -1,7 +1,8 @@
 """Our own ``flask`` commands (``flask db …`` is Flask-Migrate's, ``flask shell`` Flask's).
 
 ``flask seed`` loads demo or bulk data; ``flask user …`` manages roles from the
-server, which is how the first administrator comes to exist.
+server, which is how the first administrator comes to exist; ``flask search …``
+rebuilds and inspects the full-text index.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from flask_babel import _
 
+from microblog import search
 from microblog import seed as seeding
 from microblog.models.role import Role
 from microblog.models.user import User
@@ -23,6 +25,7 @@ from microblog.services.errors import NotFound, ValidationError
 def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(user_cli)
+    app.cli.add_command(search_cli)
 
 
 @click.command("seed")
@@ -143,3 +146,45 @@ def _set_role(user: User, role: Role | str) -> None:
     else:
         click.echo(_("%(username)s's role is now %(role)s.",
                      username=user.username, role=user.role.value))
+
+
+search_cli = AppGroup("search", help="The full-text search index: rebuild it, see what it holds.")
+
+
+@search_cli.command("reindex")
+def reindex() -> None:
+    """Rebuild the search index from the posts, comments and users tables.
+
+    The database keeps the index in step by itself; this is for after a restore
+    from a partial backup, a change of search configuration, or to prove the
+    index right.
+    """
+    started = time.monotonic()
+    bars: dict[str, click.progressbar] = {}
+
+    def progress(index: str, done: int, total: int) -> None:
+        if index not in bars:
+            for bar in bars.values():
+                bar.render_finish()
+            bars[index] = click.progressbar(length=max(total, 1), label=f"  {index:<24}",
+                                            show_pos=True)
+        bar = bars[index]
+        bar.update(min(done, bar.length) - bar.pos)
+
+    backend = search.backend()
+    backend.reindex(progress)
+    for bar in bars.values():
+        bar.render_finish()
+    click.echo(f"Rebuilt the {backend.name} index in {time.monotonic() - started:.1f}s.")
+
+
+@search_cli.command("stats")
+def stats() -> None:
+    """Print what each index holds, beside what it should hold."""
+    backend = search.backend()
+    click.echo(f"Backend: {backend.name}")
+    for index in backend.stats():
+        size = f"{index.size_bytes / 1024:,.0f} KiB" if index.size_bytes is not None else "?"
+        state = "in sync" if index.in_sync else \
+            f"OUT OF SYNC: {index.source_rows:,} rows should be indexed"
+        click.echo(f"  {index.name:<24} {index.documents:>10,} documents  {size:>12}  {state}")

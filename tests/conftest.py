@@ -54,9 +54,14 @@ def ensure_postgres_database(url: str) -> str | None:
 def reset_schema(app: Flask) -> None:
     """Drop everything, then build the schema with the migrations, as production does."""
     with app.app_context():
-        db.metadata.drop_all(db.engine)
-        with db.engine.begin() as connection:
-            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        if db.engine.dialect.name == "postgresql":
+            # Also the search index's functions and text search configuration.
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        else:
+            db.metadata.drop_all(db.engine)
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
         upgrade()
 
 

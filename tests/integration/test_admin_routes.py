@@ -108,7 +108,7 @@ def test_the_filter_keeps_usernames_containing_the_text(client, people):
     page = admin_page(client, "/admin/users?q=US")
 
     assert list(rows(page)) == ["susan"]
-    assert page.find("input", name="q").attrs["value"] == "US"
+    assert page.find("main").find("input", name="q").attrs["value"] == "US"
     empty = admin_page(client, "/admin/users?q=nobody")
     assert rows(empty) == {}
     assert "No accounts match." in empty.find("table").text

@@ -28,6 +28,16 @@ def comment(post_id: int):
     return render_post(posts.get_published(post_id), comment_form=form, status=422)
 
 
+@bp.get("/comment/<int:comment_id>")
+def show_comment(comment_id: int):
+    """A comment's permanent address: sends the reader to its post's page, at the comment.
+
+    Which page of comments holds it changes as comments are deleted, so links
+    from elsewhere (search results) point here rather than at a page number.
+    """
+    return redirect(comment_url(comments.get_comment(comment_id)))
+
+
 @bp.route("/comment/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_comment(comment_id: int):

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from microblog.blueprints.main import avatars, routes  # noqa: E402,F401  (register the views)
+from microblog.blueprints.main import avatars, routes, search  # noqa: E402,F401  (the views)

@@ -1,0 +1,139 @@
+"""Searching posts, comments and people: the backend finds, this service loads.
+
+The backend (chosen in ``create_app``) answers with ids, best match first, a
+total and marked snippets. Here those ids become ORM objects in one query per
+kind, in the backend's order, each beside its snippet as safe HTML. A page
+past the last is NotFound, like every paginated page.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_babel import _
+from markupsafe import Markup
+
+from microblog.extensions import db
+from microblog.models.comment import Comment
+from microblog.models.post import Post
+from microblog.models.user import User
+from microblog.pagination import Page
+from microblog.search import backend
+from microblog.search.backend import Hits
+from microblog.search.highlight import to_html
+from microblog.search.query import SearchQuery, parse
+from microblog.services.errors import NotFound, ServiceError
+
+__all__ = ["parse", "posts", "comments", "people", "SearchQuery"]
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class SearchFailed(ServiceError):
+    """The database could not run the search (it is down or overloaded)."""
+
+
+@dataclass(frozen=True)
+class SearchPage(Page[T]):
+    """A page of results, and how many results there are in all."""
+
+    total: int = 0
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+@dataclass(frozen=True)
+class PostResult:
+    post: Post
+    title: Markup | None  # an article's title, matched words marked
+    snippet: Markup
+
+
+@dataclass(frozen=True)
+class CommentResult:
+    comment: Comment
+    snippet: Markup
+
+
+@dataclass(frozen=True)
+class PersonResult:
+    user: User
+    about_me: Markup
+
+
+def posts(query: SearchQuery, page: int, per_page: int) -> SearchPage[PostResult]:
+    """Published posts matching ``query``: statuses, article titles, bodies and tags."""
+    hits = _find(backend().posts, query, page, per_page)
+    found = _load(sa.select(Post).options(so.joinedload(Post.author),
+                                          so.joinedload(Post.category)), Post, hits)
+    return _page([
+        PostResult(
+            post,
+            to_html(hit.highlights["title"]) if post.is_article else None,
+            to_html(hit.highlights["body"], markdown=post.is_article),
+        )
+        for hit, post in found
+    ], hits, page, per_page)
+
+
+def comments(query: SearchQuery, page: int, per_page: int) -> SearchPage[CommentResult]:
+    """Comments under published posts matching ``query``."""
+    hits = _find(backend().comments, query, page, per_page)
+    found = _load(sa.select(Comment).options(
+        so.joinedload(Comment.author), so.joinedload(Comment.post).joinedload(Post.author)
+    ), Comment, hits)
+    return _page([CommentResult(comment, to_html(hit.highlights["body"], markdown=True))
+                  for hit, comment in found], hits, page, per_page)
+
+
+def people(query: SearchQuery, page: int, per_page: int) -> SearchPage[PersonResult]:
+    """Accounts in good standing whose username or about-me matches ``query``."""
+    hits = _find(backend().people, query, page, per_page)
+    found = _load(sa.select(User), User, hits)
+    return _page([PersonResult(user, to_html(hit.highlights["about_me"]))
+                  for hit, user in found], hits, page, per_page)
+
+
+def _find(search: Callable[[SearchQuery, int, int], Hits], query: SearchQuery, page: int,
+          per_page: int) -> Hits:
+    if page < 1 or per_page < 1:
+        raise NotFound(_("There is no such page."))
+    if query.is_empty:
+        return Hits(total=0, hits=[])
+    try:
+        hits = search(query, (page - 1) * per_page, per_page)
+    except sa.exc.DBAPIError as error:
+        # Every query the backends write is valid for any input (the tests feed
+        # them random text); what is left is the database failing.
+        db.session.rollback()
+        logger.error("search failed: %s", error.orig)
+        raise SearchFailed(_("Search is not available right now. Please try again.")) from None
+    if not hits.hits and page > 1:
+        raise NotFound(_("There is no such page."))
+    return hits
+
+
+def _load(select: sa.Select, model: type, hits: Hits) -> list[tuple]:
+    """``(hit, row)`` pairs in the backend's order, loaded in one query.
+
+    A row deleted since the backend answered is left out.
+    """
+    ids = [hit.id for hit in hits.hits]
+    if not ids:
+        return []
+    rows = {row.id: row for row in db.session.scalars(select.where(model.id.in_(ids))).unique()}
+    return [(hit, rows[hit.id]) for hit in hits.hits if hit.id in rows]
+
+
+def _page(items: list, hits: Hits, page: int, per_page: int) -> SearchPage:
+    return SearchPage(items=items, page=page, per_page=per_page,
+                      has_next=page * per_page < hits.total, total=hits.total)
