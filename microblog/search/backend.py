@@ -37,10 +37,15 @@ class Hit:
 
 @dataclass(frozen=True)
 class Hits:
-    """One page of matches, and how many there are in all."""
+    """One page of matches, and how many there are in all.
+
+    ``more``: there are more than ``total`` matches; a backend may stop counting
+    (and ranking) at a bound, to answer a very common word in bounded time.
+    """
 
     total: int
     hits: list[Hit]
+    more: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,8 @@ class SearchBackend(ABC):
     Each search method takes a parsed query (never raw text), an offset and a
     limit, and returns :class:`Hits` ordered by relevance, newest first among
     equals. Drafts are never found. ``limit=0`` still gives the total.
+    :class:`microblog.search.database.DatabaseBackend` implements the searches
+    for the two backends that live in the app's database.
     """
 
     name: str

@@ -10,19 +10,13 @@ A query becomes a ``tsquery``; ``@@`` asks the index which rows match it,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sqlalchemy as sa
 
 from microblog.extensions import db
-from microblog.search.backend import (
-    MARK_END,
-    MARK_START,
-    SNIPPET_WORDS,
-    Hit,
-    Hits,
-    IndexStats,
-    Progress,
-    SearchBackend,
-)
+from microblog.search.backend import MARK_END, MARK_START, SNIPPET_WORDS, IndexStats, Progress
+from microblog.search.database import DatabaseBackend, Statements
 from microblog.search.query import Phrase, SearchQuery
 
 CONFIG = "microblog"  # English stemming after unaccent (migration 0004)
@@ -71,66 +65,61 @@ def tsquery_sql(query: SearchQuery) -> str:
     return "(" + " && ".join(parts) + ")"
 
 
-def _parameters(query: SearchQuery) -> dict[str, str | None]:
-    return {"terms": websearch_text(query), "prefix": query.prefix}
+def _statements(q: str, candidates: str, source: str, order: str,
+                marked: str) -> tuple[str, str]:
+    """The page and count SQL (see microblog.search.database) for a tsquery ``q``.
 
-
-def _posts_sql(q: str) -> str:
-    return f"""
-WITH ranked AS (
-    SELECT id, published_at, ts_rank_cd(search_vector, {q}) AS rank, count(*) OVER () AS total
-      FROM posts
-     WHERE search_vector @@ {q} AND published_at IS NOT NULL
-     ORDER BY rank DESC, published_at DESC, id DESC
+    ``candidates`` selects the newest matches: ``id``, ``search_vector`` and the
+    columns ``order`` reads to put equal ranks newest first. For a rare word
+    PostgreSQL asks the GIN index and sorts the few rows; for a common one it
+    walks the primary key backwards and stops once it has enough. Only the
+    page's rows are read again from ``source`` to mark the matched words.
+    """
+    candidates = candidates.format(q=q)
+    page = f"""
+WITH candidates AS ({candidates}
+), ranked AS (
+    SELECT *, ts_rank_cd(search_vector, {q}) AS rank, count(*) OVER () AS total
+      FROM candidates
+     ORDER BY rank DESC, {order.format(t="")}
      LIMIT :limit OFFSET :offset
 )
-SELECT ranked.id, ranked.total,
-       {_headline("coalesce(posts.title, '')", q, TITLE_OPTIONS)} AS title,
-       {_headline("posts.body", q, BODY_OPTIONS)} AS body
-  FROM ranked JOIN posts ON posts.id = ranked.id
- ORDER BY ranked.rank DESC, ranked.published_at DESC, ranked.id DESC
+SELECT ranked.id, ranked.total, {marked.format(q=q)}
+  FROM ranked JOIN {source} ON {source}.id = ranked.id
+ ORDER BY ranked.rank DESC, {order.format(t="ranked.")}
 """
+    return page, f"SELECT count(*) FROM ({candidates}) AS candidates"
 
 
-def _comments_sql(q: str) -> str:
-    return f"""
-WITH ranked AS (
-    SELECT comments.id, comments.created_at, comments.body,
-           ts_rank_cd(comments.search_vector, {q}) AS rank, count(*) OVER () AS total
+# Per kind: the candidates, the table they come from, the order among equal
+# ranks, and the marked fields.
+KINDS = {
+    "posts": (
+        """
+    SELECT id, published_at, search_vector FROM posts
+     WHERE search_vector @@ {q} AND published_at IS NOT NULL
+     ORDER BY id DESC LIMIT :candidates""",
+        "posts", "{t}published_at DESC, {t}id DESC",
+        _headline("coalesce(posts.title, '')", "{q}", TITLE_OPTIONS) + " AS title, "
+        + _headline("posts.body", "{q}", BODY_OPTIONS) + " AS body",
+    ),
+    "comments": (
+        """
+    SELECT comments.id, comments.created_at, comments.search_vector
       FROM comments JOIN posts ON posts.id = comments.post_id
      WHERE comments.search_vector @@ {q} AND posts.published_at IS NOT NULL
-     ORDER BY rank DESC, comments.created_at DESC, comments.id DESC
-     LIMIT :limit OFFSET :offset
-)
-SELECT id, total, {_headline("body", q, BODY_OPTIONS)} AS body
-  FROM ranked
- ORDER BY rank DESC, created_at DESC, id DESC
-"""
-
-
-def _people_sql(q: str) -> str:
-    return f"""
-WITH ranked AS (
-    SELECT id, last_seen, about_me, ts_rank_cd(search_vector, {q}) AS rank,
-           count(*) OVER () AS total
-      FROM users
+     ORDER BY comments.id DESC LIMIT :candidates""",
+        "comments", "{t}created_at DESC, {t}id DESC",
+        _headline("comments.body", "{q}", BODY_OPTIONS) + " AS body",
+    ),
+    "people": (
+        """
+    SELECT id, last_seen, search_vector FROM users
      WHERE search_vector @@ {q} AND NOT disabled
-     ORDER BY rank DESC, last_seen DESC, id DESC
-     LIMIT :limit OFFSET :offset
-)
-SELECT id, total,
-       {_headline("coalesce(about_me, '')", q, TITLE_OPTIONS)} AS about_me
-  FROM ranked
- ORDER BY rank DESC, last_seen DESC, id DESC
-"""
-
-
-COUNT_SQL = {
-    "posts": "SELECT count(*) FROM posts WHERE search_vector @@ {q} "
-             "AND published_at IS NOT NULL",
-    "comments": "SELECT count(*) FROM comments JOIN posts ON posts.id = comments.post_id "
-                "WHERE comments.search_vector @@ {q} AND posts.published_at IS NOT NULL",
-    "people": "SELECT count(*) FROM users WHERE search_vector @@ {q} AND NOT disabled",
+     ORDER BY id DESC LIMIT :candidates""",
+        "users", "{t}last_seen DESC, {t}id DESC",
+        _headline("coalesce(users.about_me, '')", "{q}", TITLE_OPTIONS) + " AS about_me",
+    ),
 }
 
 # How each table's vectors are computed again. A generated column is recomputed
@@ -145,35 +134,15 @@ REBUILDS = {
 }
 
 
-class PostgresFTSBackend(SearchBackend):
+class PostgresFTSBackend(DatabaseBackend):
     name = "postgresql-tsvector"
 
-    def posts(self, query: SearchQuery, offset: int, limit: int) -> Hits:
-        return self._search("posts", _posts_sql, query, offset, limit)
+    def _statements(self, kind: str, query: SearchQuery) -> Statements:
+        page, count = _statements(tsquery_sql(query), *KINDS[kind])
+        return Statements(page, count, {"terms": websearch_text(query), "prefix": query.prefix})
 
-    def comments(self, query: SearchQuery, offset: int, limit: int) -> Hits:
-        return self._search("comments", _comments_sql, query, offset, limit)
-
-    def people(self, query: SearchQuery, offset: int, limit: int) -> Hits:
-        return self._search("people", _people_sql, query, offset, limit)
-
-    def _search(self, kind: str, build, query: SearchQuery, offset: int, limit: int) -> Hits:
-        q = tsquery_sql(query)
-        parameters = _parameters(query)
-        if limit == 0:
-            total = db.session.scalar(sa.text(COUNT_SQL[kind].format(q=q)), parameters)
-            return Hits(total=total, hits=[])
-        rows = db.session.execute(
-            sa.text(build(q)), {**parameters, "limit": limit, "offset": offset}
-        ).mappings().all()
-        if not rows:
-            # Past the last page the window has no row to report the total on.
-            total = 0 if offset == 0 else self._search(kind, build, query, 0, 0).total
-            return Hits(total=total, hits=[])
-        hits = [Hit(row["id"], {key: (row[key] or "").replace(LESS_THAN, "<")
-                                for key in row if key not in ("id", "total")})
-                for row in rows]
-        return Hits(total=rows[0]["total"], hits=hits)
+    def _marked(self, row: Mapping) -> dict[str, str]:
+        return {key: value.replace(LESS_THAN, "<") for key, value in super()._marked(row).items()}
 
     def reindex(self, progress: Progress) -> None:
         """Compute every vector again, ten thousand rows a commit."""

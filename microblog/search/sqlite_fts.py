@@ -11,16 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from microblog.extensions import db
-from microblog.search.backend import (
-    MARK_END,
-    MARK_START,
-    SNIPPET_WORDS,
-    Hit,
-    Hits,
-    IndexStats,
-    Progress,
-    SearchBackend,
-)
+from microblog.search.backend import MARK_END, MARK_START, SNIPPET_WORDS, IndexStats, Progress
+from microblog.search.database import DatabaseBackend, Statements
 from microblog.search.query import Phrase, SearchQuery
 
 REINDEX_BATCH = 10_000
@@ -51,67 +43,59 @@ def _highlight(table: str, column: int) -> str:
     return f"highlight({table}, {column}, '{MARK_START}', '{MARK_END}')"
 
 
-def _ranked(index: str, weights: str, joins: str, visible: str, recency: str) -> str:
-    """The ranked page of ids, with the total (a window over every match).
+def _statements(index: str, weights: str, rows: str, visible: str, order: str,
+                marked: str) -> tuple[str, str]:
+    """The page and count SQL for one FTS5 table (see microblog.search.database).
 
-    BM25 is computed in a first step of its own: FTS5 can only score rows while
-    its own scan is running, not inside the window and sort that follow.
+    ``rows`` joins the indexed table to ``{id}``, the match's rowid. FTS5 reads
+    its matches in rowid order, so taking the newest candidates costs no sort.
+    BM25 is scored in that first step: FTS5 can score a row only while its own
+    scan is on it, not in the window and sort that follow.
     """
-    return f"""
-WITH matches AS MATERIALIZED (
-    SELECT rowid AS id, bm25({index}{weights}) AS score FROM {index} WHERE {index} MATCH :match
+    matches = f"""
+    SELECT {index}.rowid AS id, bm25({index}{weights}) AS score
+      FROM {index} JOIN {rows.format(id=f"{index}.rowid")}
+     WHERE {index} MATCH :match AND {visible}
+     ORDER BY {index}.rowid DESC
+     LIMIT :candidates"""
+    page = f"""
+WITH matches AS MATERIALIZED ({matches}
 ), ranked AS (
     SELECT matches.id, count(*) OVER () AS total,
-           row_number() OVER (ORDER BY matches.score, {recency}) AS position
-      FROM matches {joins}
-     WHERE {visible}
+           row_number() OVER (ORDER BY matches.score, {order}) AS position
+      FROM matches JOIN {rows.format(id="matches.id")}
      ORDER BY position
      LIMIT :limit OFFSET :offset
-)"""
-
-
-# Only the rows on the page get highlights, which cost far more than ranking.
-POSTS_SQL = _ranked(
-    "posts_search", ", 10.0, 1.0, 5.0", "JOIN posts ON posts.id = matches.id",
-    "posts.published_at IS NOT NULL", "posts.published_at DESC, posts.id DESC",
-) + f"""
-SELECT ranked.id, ranked.total,
-       {_highlight("posts_search", 0)} AS title, {_snippet("posts_search", 1)} AS body
-  FROM ranked JOIN posts_search ON posts_search.rowid = ranked.id
- WHERE posts_search MATCH :match
+)
+SELECT ranked.id, ranked.total, {marked}
+  FROM {index} CROSS JOIN ranked
+ WHERE {index} MATCH :match
+   AND {index}.rowid BETWEEN (SELECT min(id) FROM ranked) AND (SELECT max(id) FROM ranked)
+   AND ranked.id = {index}.rowid
  ORDER BY ranked.position
 """
+    return page, f"SELECT count(*) FROM ({matches})"
 
-COMMENTS_SQL = _ranked(
-    "comments_search", "",
-    "JOIN comments ON comments.id = matches.id JOIN posts ON posts.id = comments.post_id",
-    "posts.published_at IS NOT NULL", "comments.created_at DESC, comments.id DESC",
-) + f"""
-SELECT ranked.id, ranked.total, {_snippet("comments_search", 0)} AS body
-  FROM ranked JOIN comments_search ON comments_search.rowid = ranked.id
- WHERE comments_search MATCH :match
- ORDER BY ranked.position
-"""
 
-PEOPLE_SQL = _ranked(
-    "users_search", ", 10.0, 1.0", "JOIN users ON users.id = matches.id",
-    "NOT users.disabled", "users.last_seen DESC, users.id DESC",
-) + f"""
-SELECT ranked.id, ranked.total, {_highlight("users_search", 1)} AS about_me
-  FROM ranked JOIN users_search ON users_search.rowid = ranked.id
- WHERE users_search MATCH :match
- ORDER BY ranked.position
-"""
-
-COUNT_SQL = {
-    "posts": "SELECT count(*) FROM posts_search JOIN posts ON posts.id = posts_search.rowid "
-             "WHERE posts_search MATCH :match AND posts.published_at IS NOT NULL",
-    "comments": "SELECT count(*) FROM comments_search "
-                "JOIN comments ON comments.id = comments_search.rowid "
-                "JOIN posts ON posts.id = comments.post_id "
-                "WHERE comments_search MATCH :match AND posts.published_at IS NOT NULL",
-    "people": "SELECT count(*) FROM users_search JOIN users ON users.id = users_search.rowid "
-              "WHERE users_search MATCH :match AND NOT users.disabled",
+# Per kind: the page and count SQL. Only the page's rows get highlights, which
+# cost far more than ranking.
+STATEMENTS = {
+    "posts": _statements(
+        "posts_search", ", 10.0, 1.0, 5.0", "posts ON posts.id = {id}",
+        "posts.published_at IS NOT NULL", "posts.published_at DESC, posts.id DESC",
+        f"{_highlight('posts_search', 0)} AS title, {_snippet('posts_search', 1)} AS body",
+    ),
+    "comments": _statements(
+        "comments_search", "",
+        "comments ON comments.id = {id} JOIN posts ON posts.id = comments.post_id",
+        "posts.published_at IS NOT NULL", "comments.created_at DESC, comments.id DESC",
+        f"{_snippet('comments_search', 0)} AS body",
+    ),
+    "people": _statements(
+        "users_search", ", 10.0, 1.0", "users ON users.id = {id}",
+        "NOT users.disabled", "users.last_seen DESC, users.id DESC",
+        f"{_highlight('users_search', 1)} AS about_me",
+    ),
 }
 
 # What each index is rebuilt from (the same rows the migration's triggers keep).
@@ -137,34 +121,12 @@ SOURCES = {
 }
 
 
-class SQLiteFTSBackend(SearchBackend):
+class SQLiteFTSBackend(DatabaseBackend):
     name = "sqlite-fts5"
 
-    def posts(self, query: SearchQuery, offset: int, limit: int) -> Hits:
-        return self._search("posts", POSTS_SQL, query, offset, limit)
-
-    def comments(self, query: SearchQuery, offset: int, limit: int) -> Hits:
-        return self._search("comments", COMMENTS_SQL, query, offset, limit)
-
-    def people(self, query: SearchQuery, offset: int, limit: int) -> Hits:
-        return self._search("people", PEOPLE_SQL, query, offset, limit)
-
-    def _search(self, kind: str, sql: str, query: SearchQuery, offset: int,
-                limit: int) -> Hits:
-        match = match_expression(query)
-        if limit == 0:
-            total = db.session.scalar(sa.text(COUNT_SQL[kind]), {"match": match})
-            return Hits(total=total, hits=[])
-        rows = db.session.execute(
-            sa.text(sql), {"match": match, "limit": limit, "offset": offset}
-        ).mappings().all()
-        if not rows:
-            # Past the last page the window has no row to report the total on.
-            total = 0 if offset == 0 else self._search(kind, sql, query, 0, 0).total
-            return Hits(total=total, hits=[])
-        hits = [Hit(row["id"], {key: row[key] or "" for key in row
-                                if key not in ("id", "total")}) for row in rows]
-        return Hits(total=rows[0]["total"], hits=hits)
+    def _statements(self, kind: str, query: SearchQuery) -> Statements:
+        page, count = STATEMENTS[kind]
+        return Statements(page, count, {"match": match_expression(query)})
 
     def reindex(self, progress: Progress) -> None:
         """Empty each index and fill it again from its table, ten thousand rows a commit."""

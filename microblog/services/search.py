@@ -42,9 +42,14 @@ class SearchFailed(ServiceError):
 
 @dataclass(frozen=True)
 class SearchPage(Page[T]):
-    """A page of results, and how many results there are in all."""
+    """A page of results, and how many results there are in all.
+
+    ``more``: there are more than ``total``, which is then the bound the
+    backend ranks within (see microblog.search.database).
+    """
 
     total: int = 0
+    more: bool = False
 
     @property
     def pages(self) -> int:
@@ -136,4 +141,4 @@ def _load(select: sa.Select, model: type, hits: Hits) -> list[tuple]:
 
 def _page(items: list, hits: Hits, page: int, per_page: int) -> SearchPage:
     return SearchPage(items=items, page=page, per_page=per_page,
-                      has_next=page * per_page < hits.total, total=hits.total)
+                      has_next=page * per_page < hits.total, total=hits.total, more=hits.more)

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from microblog import search as search_index
+from microblog.search import database as search_database
 from microblog.extensions import db
 from microblog.models.base import utcnow
 from microblog.models.post import Post
@@ -257,6 +258,31 @@ def test_no_match_is_an_empty_first_page_not_an_error(susan):
     assert (results.items, results.total, results.pages, results.has_next) == ([], 0, 1, False)
     with pytest.raises(NotFound):
         searching.posts(searching.parse("triathlon"), 2, 10)
+
+
+def test_a_word_in_very_many_posts_is_ranked_among_the_newest_matches_only(
+        susan, monkeypatch):
+    """Past MAX_RANKED matches the count stops and only the newest are ranked, so a
+    word in most posts costs a bounded time; the page says there are more."""
+    monkeypatch.setattr(search_database, "MAX_RANKED", 3)
+    best_but_oldest = posts.create_article(susan, "Compost", "Compost, compost, compost.",
+                                           publish=True)
+    newest = [posts.create_post(susan, f"Compost heap, day {n}") for n in range(4)]
+
+    results = searching.posts(searching.parse("compost"), 1, 2)
+    assert (results.total, results.more, results.pages, results.has_next) == (3, True, 2, True)
+    second = searching.posts(searching.parse("compost"), 2, 2)
+    shown = [result.post.id for page in (results, second) for result in page.items]
+    assert len(shown) == 3 and set(shown) <= {post.id for post in newest}
+    assert best_but_oldest.id not in shown
+    with pytest.raises(NotFound):
+        searching.posts(searching.parse("compost"), 3, 2)
+    assert searching.posts(searching.parse("compost heap"), 1, 10).more is True
+    narrower = searching.posts(searching.parse("compost day 2"), 1, 10)
+    assert (narrower.total, narrower.more) == (1, False)
+    monkeypatch.setattr(search_database, "MAX_RANKED", 10)
+    every = searching.posts(searching.parse("compost"), 1, 10)
+    assert (every.total, every.more, every.items[0].post.id) == (5, False, best_but_oldest.id)
 
 
 # What can be found -------------------------------------------------------------

@@ -164,3 +164,13 @@ def test_a_database_that_cannot_search_gets_a_polite_503(sibling_app, tmp_path):
     body = response.get_data(as_text=True)
     assert "Search is not available right now" in body
     assert "posts_search" not in body and "no such table" not in body
+
+
+def test_a_word_in_too_many_posts_says_there_are_more(client, susan, monkeypatch):
+    from microblog.search import database
+
+    monkeypatch.setattr(database, "MAX_RANKED", 2)
+    for n in range(3):
+        publish(susan, f"Weeding, round {n}")
+    summary = parse(client.get("/search?q=weeding")).find("p", cls="search-summary").text
+    assert "More than 2 match: these are the best of the newest 2" in summary
