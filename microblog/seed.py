@@ -13,11 +13,13 @@ hashing 10,000 passwords with scrypt would take longer than the rest combined.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
@@ -339,14 +341,35 @@ def copy_rows(table: sa.Table, columns: tuple[str, ...], rows: Iterable[tuple],
     return total
 
 
+def _zipf_weights(count: int) -> list[float]:
+    """Cumulative weights of ``count`` ranks, the n-th about 1/n**0.9 as likely as the first."""
+    return list(itertools.accumulate(1 / (rank + 1) ** 0.9 for rank in range(count)))
+
+
 def _skewed_picker(ids: list[int], rng: random.Random) -> Callable[[], int]:
     """A function returning an id, the first ids far more often (a Zipf-like curve)."""
-    cumulative = list(itertools.accumulate(1 / (rank + 1) ** 0.9 for rank in range(len(ids))))
+    cumulative = _zipf_weights(len(ids))
     total = cumulative[-1]
     last = len(ids) - 1
     return lambda: ids[min(bisect.bisect(cumulative, rng.random() * total), last)]
 
 
+@functools.cache
+def _vocabulary() -> tuple[tuple[str, ...], list[float]]:
+    """WORDS, then ``seed_words.txt``: about a thousand words, with their Zipf weights.
+
+    With a few dozen equally likely words every word would be in a third of the
+    posts, and every search would match a third of the table; real text has a
+    few very common words and a long tail of rare ones.
+    """
+    text = (Path(__file__).parent / "seed_words.txt").read_text(encoding="utf-8")
+    listed = [word for line in text.splitlines() if not line.startswith("#")
+              for word in line.split()]
+    words = tuple(dict.fromkeys([*WORDS, *listed]))
+    return words, _zipf_weights(len(words))
+
+
 def _sentence(rng: random.Random) -> str:
-    words = rng.choices(WORDS, k=rng.randint(4, 30))
-    return " ".join(words).capitalize() + "."
+    words, cumulative = _vocabulary()
+    chosen = rng.choices(words, cum_weights=cumulative, k=rng.randint(4, 30))
+    return " ".join(chosen).capitalize() + "."
