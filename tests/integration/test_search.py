@@ -15,10 +15,10 @@ import pytest
 import sqlalchemy as sa
 
 from microblog import search as search_index
-from microblog.search import database as search_database
 from microblog.extensions import db
 from microblog.models.base import utcnow
 from microblog.models.post import Post
+from microblog.search import database as search_database
 from microblog.seed import bulk_seed
 from microblog.services import accounts, comments, moderation, posts
 from microblog.services import search as searching
