@@ -1,14 +1,23 @@
 """One page of a query's results, without counting the whole table.
 
 Fetching ``per_page + 1`` rows tells whether an older page exists, so a page
-view is one query and never a ``COUNT(*)`` over the table. The database still
-walks past the ``OFFSET`` rows, so deep pages cost more than the first one. A
-page past the end (or below 1) is a :class:`~microblog.services.errors.NotFound`.
+view is one query and never a ``COUNT(*)`` over the table. A page past the end
+(or below 1) is a :class:`~microblog.services.errors.NotFound`.
+
+Two ways to say where a page starts:
+
+- ``paginate``: ``OFFSET (page - 1) * per_page``. Simple, but the database
+  walks past every skipped row, so page 50 costs fifty pages.
+- ``paginate_newest``: a :class:`Cursor`, the (time, id) of the last post the
+  reader saw. "Older than that" is a range the index starts reading at, so
+  every page costs what the first one does (keyset pagination). The pager's
+  links carry the cursor; a bare ``?page=N`` still works, by OFFSET.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 import sqlalchemy as sa
@@ -21,15 +30,43 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
+class Cursor:
+    """A place in a newest-first list: the page holds what is just older than the
+    post at (``published_at``, ``id``), or just newer when ``newer`` is set."""
+
+    published_at: datetime
+    id: int
+    newer: bool = False
+
+    @property
+    def token(self) -> str:
+        """The cursor in a URL: microseconds since 1970, a dot, the id."""
+        return f"{round(self.published_at.timestamp() * 1_000_000)}.{self.id}"
+
+    @classmethod
+    def parse(cls, token: str | None, *, newer: bool = False) -> Cursor | None:
+        """The cursor a link carried; None for anything else (then the page number counts)."""
+        micros, _, post_id = (token or "").partition(".")
+        if not (micros.isdigit() and post_id.isdigit()) or len(micros) > 17:
+            return None
+        when = datetime.fromtimestamp(int(micros) / 1_000_000, UTC)
+        return cls(when, int(post_id), newer)
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
     page: int
     per_page: int
     has_next: bool
+    # Cursors for the pager's links, when the list is paged by keyset.
+    next_cursor: str | None = None  # "before": just older than the last item
+    prev_cursor: str | None = None  # "after": just newer than the first item
+    more_newer: bool = False  # a keyset page that has newer items above it
 
     @property
     def has_prev(self) -> bool:
-        return self.page > 1
+        return self.page > 1 or self.more_newer
 
     @property
     def next_num(self) -> int | None:
@@ -37,7 +74,7 @@ class Page(Generic[T]):
 
     @property
     def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
+        return max(1, self.page - 1) if self.has_prev else None
 
 
 def paginate(query: sa.Select, page: int, per_page: int) -> Page:
@@ -49,3 +86,45 @@ def paginate(query: sa.Select, page: int, per_page: int) -> Page:
         raise NotFound(_("There is no such page."))
     return Page(items=list(rows[:per_page]), page=page, per_page=per_page,
                 has_next=len(rows) > per_page)
+
+
+def paginate_newest(query: sa.Select, page: int, per_page: int, cursor: Cursor | None,
+                    key: tuple[sa.ColumnElement, sa.ColumnElement]) -> Page:
+    """A page of ``query`` (ordered by ``key`` descending: time, then id), started at
+    ``cursor`` when there is one, else at ``page`` by OFFSET.
+
+    ``key`` must be what the rows are ordered by, and the items must have
+    ``published_at`` and ``id``: the cursors in the links are made from them.
+    """
+    if cursor is None:
+        found = paginate(query, page, per_page)
+        return _with_cursors(found.items, page, per_page, found.has_next, more_newer=False)
+    if page < 1 or per_page < 1:
+        raise NotFound(_("There is no such page."))
+    position = sa.tuple_(*key)
+    mark = sa.tuple_(sa.literal(cursor.published_at, key[0].type), cursor.id)
+    if cursor.newer:
+        # The page just newer than the cursor: read upwards, then put it newest first.
+        query = query.where(position > mark).order_by(None).order_by(key[0].asc(), key[1].asc())
+        rows = list(db.session.scalars(query.limit(per_page + 1)))
+        items = list(reversed(rows[:per_page]))
+        if not items:
+            raise NotFound(_("There is no such page."))
+        at_top = len(rows) <= per_page
+        return _with_cursors(items, 1 if at_top else page, per_page, has_next=True,
+                             more_newer=not at_top)
+    rows = list(db.session.scalars(query.where(position < mark).limit(per_page + 1)))
+    if not rows:
+        raise NotFound(_("There is no such page."))
+    return _with_cursors(rows[:per_page], max(page, 2), per_page, len(rows) > per_page,
+                         more_newer=True)
+
+
+def _with_cursors(items: list, page: int, per_page: int, has_next: bool, *,
+                  more_newer: bool) -> Page:
+    return Page(
+        items=items, page=page, per_page=per_page, has_next=has_next,
+        next_cursor=Cursor(items[-1].published_at, items[-1].id).token if items else None,
+        prev_cursor=Cursor(items[0].published_at, items[0].id).token if items else None,
+        more_newer=more_newer,
+    )

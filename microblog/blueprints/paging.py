@@ -1,6 +1,8 @@
-"""Reading the ``?page=`` query argument the same way on every paginated page."""
+"""Reading ``?page=`` (and the pager's cursors) the same way on every paginated page."""
 
 from flask import current_app, request
+
+from microblog.pagination import Cursor
 
 
 def requested_page(per_page_setting: str = "POSTS_PER_PAGE") -> tuple[int, int]:
@@ -10,3 +12,13 @@ def requested_page(per_page_setting: str = "POSTS_PER_PAGE") -> tuple[int, int]:
     default, ``"USERS_PER_PAGE"`` for the accounts table.
     """
     return request.args.get("page", 1, type=int), current_app.config[per_page_setting]
+
+
+def requested_cursor() -> Cursor | None:
+    """The keyset cursor the pager's link carried (``?before=`` or ``?after=``), if any.
+
+    A cursor that does not parse is ignored: the page number alone still works.
+    """
+    if "after" in request.args:
+        return Cursor.parse(request.args["after"], newer=True)
+    return Cursor.parse(request.args.get("before"))

@@ -26,7 +26,7 @@ from microblog.models.like import likes
 from microblog.models.post import Post
 from microblog.models.tag import Tag, post_tags
 from microblog.models.user import User
-from microblog.pagination import Page, paginate
+from microblog.pagination import Cursor, Page, paginate, paginate_newest
 
 POPULAR_DAYS = 7
 SIDE_LIST_LENGTH = 5
@@ -45,23 +45,30 @@ def _newest_first(query: sa.Select) -> sa.Select:
     )
 
 
-def home_timeline(user: User, page: int, per_page: int) -> Page[Post]:
+def _page_newest(query: sa.Select, page: int, per_page: int, cursor: Cursor | None) -> Page[Post]:
+    """``query``'s published posts, newest first, one page (keyset when a cursor is given)."""
+    return paginate_newest(_newest_first(query), page, per_page, cursor,
+                           key=(Post.published_at, Post.id))
+
+
+def home_timeline(user: User, page: int, per_page: int,
+                  cursor: Cursor | None = None) -> Page[Post]:
     """The user's own posts and those of everyone they follow."""
     followed_ids = sa.select(followers.c.followed_id).where(followers.c.follower_id == user.id)
     query = sa.select(Post).where(
         sa.or_(Post.user_id == user.id, Post.user_id.in_(followed_ids))
     )
-    return paginate(_newest_first(query), page, per_page)
+    return _page_newest(query, page, per_page, cursor)
 
 
-def explore(page: int, per_page: int) -> Page[Post]:
+def explore(page: int, per_page: int, cursor: Cursor | None = None) -> Page[Post]:
     """Everyone's posts."""
-    return paginate(_newest_first(sa.select(Post)), page, per_page)
+    return _page_newest(sa.select(Post), page, per_page, cursor)
 
 
-def posts_by(user: User, page: int, per_page: int) -> Page[Post]:
+def posts_by(user: User, page: int, per_page: int, cursor: Cursor | None = None) -> Page[Post]:
     """One user's published posts, for their profile."""
-    return paginate(_newest_first(sa.select(Post).where(Post.user_id == user.id)), page, per_page)
+    return _page_newest(sa.select(Post).where(Post.user_id == user.id), page, per_page, cursor)
 
 
 def drafts_of(user: User, page: int, per_page: int) -> Page[Post]:
@@ -72,12 +79,13 @@ def drafts_of(user: User, page: int, per_page: int) -> Page[Post]:
     return paginate(query, page, per_page)
 
 
-def in_category(category: Category, page: int, per_page: int) -> Page[Post]:
+def in_category(category: Category, page: int, per_page: int,
+                cursor: Cursor | None = None) -> Page[Post]:
     query = sa.select(Post).where(Post.category_id == category.id)
-    return paginate(_newest_first(query), page, per_page)
+    return _page_newest(query, page, per_page, cursor)
 
 
-def tagged(tag: str, page: int, per_page: int) -> Page[Post]:
+def tagged(tag: str, page: int, per_page: int, cursor: Cursor | None = None) -> Page[Post]:
     """Posts carrying ``tag`` (any case); an unknown tag is simply an empty first page."""
     query = (
         sa.select(Post)
@@ -85,7 +93,7 @@ def tagged(tag: str, page: int, per_page: int) -> Page[Post]:
         .join(Tag, Tag.id == post_tags.c.tag_id)
         .where(Tag.name == tag.lower())
     )
-    return paginate(_newest_first(query), page, per_page)
+    return _page_newest(query, page, per_page, cursor)
 
 
 def liked_by(user: User, page: int, per_page: int) -> Page[Post]:

@@ -210,14 +210,51 @@ def test_pages_of_explore_link_to_newer_and_older_posts(app, client, make_user):
     for n in range(1, 6):
         write(susan, f"post {n}", minutes_ago=10 - n)  # post 5 is the newest
 
-    first, second, last = (page_of(client, f"/explore?page={n}") for n in (1, 2, 3))
-
+    first = page_of(client, "/explore")
     assert post_bodies(first) == ["post 5", "post 4"]
-    assert pager_links(first) == {"next": "/explore?page=2"}
+    assert set(pager_links(first)) == {"next"}
+    second = page_of(client, pager_links(first)["next"])
     assert post_bodies(second) == ["post 3", "post 2"]
-    assert pager_links(second) == {"prev": "/explore?page=1", "next": "/explore?page=3"}
+    assert set(pager_links(second)) == {"prev", "next"}
+    last = page_of(client, pager_links(second)["next"])
     assert post_bodies(last) == ["post 1"]
-    assert pager_links(last) == {"prev": "/explore?page=2"}
+    assert set(pager_links(last)) == {"prev"}
+
+    back = page_of(client, pager_links(last)["prev"])
+    assert post_bodies(back) == ["post 3", "post 2"]
+    top = page_of(client, pager_links(back)["prev"])
+    assert post_bodies(top) == ["post 5", "post 4"]
+    assert set(pager_links(top)) == {"next"}
+    # A bare page number (a bookmark, an old link) still works.
+    assert post_bodies(page_of(client, "/explore?page=2")) == ["post 3", "post 2"]
+    assert pager_links(page_of(client, "/explore?page=3"))["prev"].startswith(
+        "/explore?page=2&after=")
+
+
+def test_older_posts_do_not_repeat_what_was_read_when_new_posts_arrive(app, client,
+                                                                        make_user):
+    """The Older link says "older than the last post you saw", not "skip 2 posts": a post
+    written meanwhile does not push one you read onto the next page."""
+    app.config["POSTS_PER_PAGE"] = 2
+    susan = make_user("susan")
+    for n in range(1, 5):
+        write(susan, f"post {n}", minutes_ago=10 - n)
+
+    first = page_of(client, "/explore")
+    write(susan, "breaking news")
+    second = page_of(client, pager_links(first)["next"])
+
+    assert post_bodies(first) == ["post 4", "post 3"]
+    assert post_bodies(second) == ["post 2", "post 1"]
+
+
+@pytest.mark.parametrize("cursor", ["before=nonsense", "before=12.x", "after=", "before=9" * 30])
+def test_a_cursor_that_does_not_parse_is_ignored(app, client, make_user, cursor):
+    app.config["POSTS_PER_PAGE"] = 2
+    susan = make_user("susan")
+    for n in range(3):
+        write(susan, f"post {n}", minutes_ago=10 - n)
+    assert post_bodies(page_of(client, f"/explore?page=2&{cursor}")) == ["post 0"]
 
 
 def test_a_last_page_that_is_exactly_full_has_no_older_link(app, client, make_user):
@@ -250,10 +287,11 @@ def test_home_and_profile_pages_paginate_too(app, client, make_user):
         write(susan, f"post {n}", minutes_ago=10 - n)
     client.login("susan")
 
-    assert pager_links(page_of(client, "/index")) == {"next": "/index?page=2"}
-    assert pager_links(page_of(client, "/user/susan")) == {"next": "/user/susan?page=2"}
-    assert post_bodies(page_of(client, "/index?page=2")) == ["post 0"]
-    assert post_bodies(page_of(client, "/user/susan?page=2")) == ["post 0"]
+    for url in ("/index", "/user/susan"):
+        older = pager_links(page_of(client, url))["next"]
+        assert older.startswith(f"{url}?page=2&before=")
+        assert post_bodies(page_of(client, older)) == ["post 0"]
+        assert post_bodies(page_of(client, f"{url}?page=2")) == ["post 0"]
 
 
 @pytest.mark.parametrize("page", ["999", "0", "-1"])

@@ -176,3 +176,23 @@ def test_a_like_recomputes_only_the_list_it_changes(app, client, side_lists, cou
 
     assert len(after_like) == ANONYMOUS["/explore"] + 1  # popular only
     assert len(after_post) == ANONYMOUS["/explore"] + SIDE_LISTS  # posts feed every list
+
+
+@pytest.mark.parametrize(("url", "expected"), LOGGED_IN.items())
+def test_an_older_page_reached_by_its_link_costs_what_the_first_page_does(
+    app, client, timeline, count_queries, url, expected
+):
+    """The Older link's cursor starts the next page where the last one stopped."""
+    client.login("author0")
+    client.get("/explore")
+    app.config["POSTS_PER_PAGE"] = 4
+    first = client.get(url).get_data(as_text=True)
+    older = re.search(r'href="([^"]*before=[^"]*)" rel="next"', first).group(1)
+
+    statements, page = statements_for(client, older.replace("&amp;", "&"), count_queries)
+
+    assert posts_shown(page) == 4
+    assert len(statements) == expected, "\n".join(statements)
+    # Where the page starts is a range of the index, not rows skipped one by one.
+    assert any("(posts.published_at, posts.id) <" in s for s in statements), \
+        "\n".join(statements)

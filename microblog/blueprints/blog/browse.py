@@ -3,7 +3,7 @@
 from flask_babel import _
 
 from microblog.blueprints.blog import bp
-from microblog.blueprints.paging import requested_page
+from microblog.blueprints.paging import requested_cursor, requested_page
 from microblog.blueprints.timeline import render_timeline
 from microblog.services import categories, timelines
 
@@ -11,12 +11,12 @@ from microblog.services import categories, timelines
 @bp.get("/category/<slug>")
 def category(slug: str):
     found = categories.get_by_slug(slug)
-    page = timelines.in_category(found, *requested_page())
+    page = timelines.in_category(found, *requested_page(), cursor=requested_cursor())
     return render_timeline("blog/category.html", page, title=found.name, category=found)
 
 
 @bp.get("/tag/<tag>")
 def tag(tag: str):
-    page = timelines.tagged(tag, *requested_page())
+    page = timelines.tagged(tag, *requested_page(), cursor=requested_cursor())
     return render_timeline("blog/tag.html", page, title=_("#%(tag)s", tag=tag.lower()),
                            tag=tag.lower())

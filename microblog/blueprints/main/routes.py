@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from microblog.blueprints.forms import form_status, show_service_error
 from microblog.blueprints.main import bp
 from microblog.blueprints.main.forms import EditProfileForm, PostForm
-from microblog.blueprints.paging import requested_page
+from microblog.blueprints.paging import requested_cursor, requested_page
 from microblog.blueprints.timeline import render_timeline
 from microblog.models.role import Permission
 from microblog.services import accounts, follows, permissions, posts, timelines
@@ -44,7 +44,8 @@ def index():
         else:
             flash(_("Your post is now live!"), "success")
             return redirect(url_for("main.index"))  # Post/Redirect/Get
-    page = timelines.home_timeline(current_user, *requested_page())
+    page = timelines.home_timeline(current_user, *requested_page(),
+                                   cursor=requested_cursor())
     return render_timeline(
         "index.html", page, title=_("Home"), form=form, endpoint="main.index",
         posting_closed=why_not(Permission.WRITE),
@@ -64,7 +65,7 @@ def why_not(permission: Permission) -> str | None:
 def explore():
     """Everyone's posts, featured articles on top, and the lists beside them (cached,
     the same for every visitor; the like buttons on the posts are the visitor's own)."""
-    page = timelines.explore(*requested_page())
+    page = timelines.explore(*requested_page(), cursor=requested_cursor())
     return render_timeline(
         "explore.html", page, title=_("Explore"), endpoint="main.explore",
         featured=timelines.featured() if page.page == 1 else [],
@@ -76,7 +77,8 @@ def explore():
 @bp.get("/user/<username>")
 def user(username):
     profile = accounts.get_user(username)
-    return _profile(profile, timelines.posts_by(profile, *requested_page()), "main.user")
+    page = timelines.posts_by(profile, *requested_page(), cursor=requested_cursor())
+    return _profile(profile, page, "main.user")
 
 
 @bp.get("/user/<username>/liked")
