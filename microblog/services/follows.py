@@ -21,6 +21,8 @@ from microblog.services.permissions import require
 class FollowCounts:
     followers: int
     following: int
+    # Whether the person looking at the profile follows it (False for themselves).
+    followed_by_viewer: bool = False
 
 
 def is_following(user: User, other: User) -> bool:
@@ -63,15 +65,20 @@ def unfollow(user: User, username: str) -> User:
     return other
 
 
-def counts(user: User) -> FollowCounts:
-    """Both counts in one query (each an index-only count on the follower table)."""
+def counts(user: User, viewer: User | None = None) -> FollowCounts:
+    """Both counts, and whether ``viewer`` follows ``user``, in one query (each is
+    answered from one of the follower table's two indexes)."""
     count = sa.func.count()
-    row = db.session.execute(
-        sa.select(
-            sa.select(count).select_from(followers)
-            .where(followers.c.followed_id == user.id).scalar_subquery(),
-            sa.select(count).select_from(followers)
-            .where(followers.c.follower_id == user.id).scalar_subquery(),
-        )
-    ).one()
-    return FollowCounts(followers=row[0], following=row[1])
+    columns = [
+        sa.select(count).select_from(followers)
+        .where(followers.c.followed_id == user.id).scalar_subquery(),
+        sa.select(count).select_from(followers)
+        .where(followers.c.follower_id == user.id).scalar_subquery(),
+    ]
+    asks_about_viewer = viewer is not None and viewer.id != user.id
+    if asks_about_viewer:
+        columns.append(sa.exists().where(followers.c.follower_id == viewer.id,
+                                         followers.c.followed_id == user.id))
+    row = db.session.execute(sa.select(*columns)).one()
+    return FollowCounts(followers=row[0], following=row[1],
+                        followed_by_viewer=bool(row[2]) if asks_about_viewer else False)

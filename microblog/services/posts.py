@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import sqlalchemy.orm as so
 from flask_babel import _
 
 from microblog.caching import ENGAGEMENT, POSTS, invalidate
@@ -45,7 +46,10 @@ def get_post(post_id: int, viewer: User | None = None) -> Post:
     Anyone else gets NotFound, not PermissionDenied, so guessing URLs cannot
     even tell that a draft is there.
     """
-    post = db.session.get(Post, post_id)
+    # Its page shows the author, the category and the tags: loaded now, in two
+    # queries, rather than one each when the template first touches them.
+    post = db.session.get(Post, post_id, options=[
+        so.joinedload(Post.author), so.joinedload(Post.category), so.selectinload(Post.tags)])
     if post is None or (post.is_draft and not _is_author(viewer, post)):
         raise NotFound(_("There is no such post."))
     return post

@@ -25,6 +25,14 @@ def test_follow_and_unfollow(make_user):
     assert follows.counts(john) == follows.FollowCounts(followers=0, following=0)
 
 
+def test_counts_also_say_whether_the_viewer_follows(make_user):
+    susan, john, amy = make_user("susan"), make_user("john"), make_user("amy")
+    follows.follow(susan, "john")
+    assert follows.counts(john, susan) == follows.FollowCounts(1, 0, followed_by_viewer=True)
+    assert follows.counts(john, amy).followed_by_viewer is False
+    assert follows.counts(susan, susan).followed_by_viewer is False  # one's own profile
+
+
 def test_repeating_follow_or_unfollow_is_harmless(make_user):
     susan, _ = make_user("susan"), make_user("john")
     follows.follow(susan, "john")

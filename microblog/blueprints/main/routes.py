@@ -90,18 +90,14 @@ def liked(username):
 
 def _profile(profile, page, endpoint: str):
     """The profile header above ``page``; ``endpoint`` names the tab being shown."""
-    following = (
-        current_user.is_authenticated
-        and current_user.id != profile.id
-        and follows.is_following(current_user, profile)
-    )
+    counts = follows.counts(profile, current_user if current_user.is_authenticated else None)
     return render_timeline(
         "user.html",
         page,
         title=profile.username,
         user=profile,
-        counts=follows.counts(profile),
-        following=following,
+        counts=counts,
+        following=counts.followed_by_viewer,
         endpoint=endpoint,
     )
 
