@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 ASSETS := microblog/static/vendor/.installed
 
-.PHONY: run test install install-dev assets lint clean
+.PHONY: run test install install-dev assets lint clean bench bench-smoke
 
 run: install assets                    ## set up and serve on http://$(HOST):$(PORT)
 	$(BIN)/flask db upgrade
@@ -18,6 +18,14 @@ run: install assets                    ## set up and serve on http://$(HOST):$(P
 test: install-dev assets               ## set up and run lint and the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Load benchmark (bench/README.md): minutes to an hour; never part of `make test`.
+# BENCH_POSTS=100000 for one size; BENCH_USERS, BENCH_SECONDS, BENCH_CONCURRENCY too.
+bench: install                         ## seed, serve with gunicorn, drive with wrk, report
+	$(BIN)/python -m bench.run
+
+bench-smoke: install-dev               ## the harness at a tiny size, as the test suite runs it
+	$(BIN)/pytest tests/integration/test_bench_smoke.py
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

@@ -133,7 +133,7 @@ def create_database(url: sa.URL) -> None:
     engine.dispose()
 
 
-def seed(users: int, posts: int) -> None:
+def seed(users: int, posts: int, follows_per_user: int = FOLLOWS_PER_USER) -> None:
     """Top the data set up to ``users`` and ``posts``, then refresh the planner's statistics."""
     have_users = db.session.scalar(sa.select(sa.func.count()).select_from(User))
     have_posts = db.session.scalar(sa.select(sa.func.count()).select_from(Post))
@@ -148,7 +148,7 @@ def seed(users: int, posts: int) -> None:
         if count % 100_000 == 0 and count:
             print(f"  {stage}: {count:,} ({time.monotonic() - started:.0f}s)", flush=True)
 
-    bulk_seed(max(users - have_users, 0), posts - have_posts, FOLLOWS_PER_USER,
+    bulk_seed(max(users - have_users, 0), posts - have_posts, follows_per_user,
               progress=progress)
     print(f"Seeded in {time.monotonic() - started:.0f}s", flush=True)
     # What autovacuum (PostgreSQL) or `flask db upgrade`'s users would do next anyway:

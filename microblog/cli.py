@@ -69,8 +69,9 @@ def seed_command(users: int, posts: int, follows: int, random_seed: int) -> None
         raise click.ClickException(str(error)) from None
     click.echo(
         f"\nAdded {result.users:,} users, {result.follows:,} follows and {result.posts:,} posts "
-        f"in {time.monotonic() - started:.1f}s. Bulk accounts log in with "
-        f"password {seeding.SEEDED_PASSWORD!r}."
+        f"({result.articles:,} of them articles), {result.comments:,} comments and "
+        f"{result.likes:,} likes in {time.monotonic() - started:.1f}s. Bulk accounts log in "
+        f"with password {seeding.SEEDED_PASSWORD!r}."
     )
 
 

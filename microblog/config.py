@@ -144,6 +144,9 @@ class Config:
     MIN_SECRET_KEY_LENGTH = 0
     # Seconds /health/ready waits for each service before calling it down.
     HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "2"))
+    # Send the number of SQL statements each request ran in an X-Query-Count header
+    # (microblog/middleware/query_count.py), for bench/run.py. Off: not even counted.
+    SQL_QUERY_COUNT_HEADER = _bool("SQL_QUERY_COUNT_HEADER")
 
     # Werkzeug's scrypt: slow on purpose, so a stolen hash is expensive to crack.
     PASSWORD_HASH_METHOD = "scrypt"

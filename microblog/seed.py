@@ -16,6 +16,7 @@ import bisect
 import functools
 import itertools
 import random
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,13 +28,18 @@ from werkzeug.security import generate_password_hash
 
 from microblog.caching import POSTS, invalidate
 from microblog.extensions import db
-from microblog.markdown import render_status
+from microblog.markdown import excerpt, render_article, render_comment, render_status
 from microblog.models.base import utcnow
+from microblog.models.category import Category
+from microblog.models.comment import Comment
 from microblog.models.follow import followers
-from microblog.models.post import Post
+from microblog.models.like import likes as likes_table
+from microblog.models.post import EXCERPT_LENGTH, Post
+from microblog.models.tag import Tag, post_tags
 from microblog.models.user import User, new_session_token
 from microblog.services import accounts, categories, comments, follows, likes, posts
 from microblog.services.moderation import COMMAND_LINE
+from microblog.services.posts import slugify
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "microblog-demo"
@@ -241,6 +247,15 @@ class BulkResult:
     users: int
     follows: int
     posts: int
+    articles: int = 0
+    comments: int = 0
+    likes: int = 0
+
+
+# What the bulk articles are filed under and tagged with (created when missing).
+BULK_CATEGORIES = ["Python", "Databases", "Travel", "Food", "Music", "Notes"]
+BULK_TAGS = ("flask python sql postgres sqlite cache deploy testing garden coffee hiking "
+             "cooking books music travel photography design security linux career").split()
 
 
 def bulk_seed(
@@ -250,12 +265,19 @@ def bulk_seed(
     *,
     rng: random.Random | None = None,
     progress: Callable[[str, int], None] = lambda stage, n: None,
+    articles_share: float = 0.05,
+    comments_per_post: float = 0.2,
+    likes_per_post: float = 0.5,
 ) -> BulkResult:
     """Add ``users`` accounts, about ``follows_per_user`` follows each, and ``posts_count`` posts.
 
     Popularity is skewed the way real networks are: a few accounts attract
     thousands of followers and write many posts, most write a few. Posts are
-    spread over the past year.
+    spread over the past year; ``articles_share`` of them are titled Markdown
+    articles (most in a category, many tagged), the rest statuses. Comments and
+    likes (``comments_per_post`` and ``likes_per_post`` on average) go to
+    articles and a tenth of the statuses, popular authors' posts far more often,
+    and each post's stored counts are set from them at the end.
     """
     rng = rng or random.Random(42)
     first_id = (db.session.scalar(sa.select(sa.func.max(User.id))) or 0) + 1
@@ -280,6 +302,7 @@ def bulk_seed(
     authors = new_ids or db.session.scalars(sa.select(User.id).order_by(User.id)).all()
     if not authors:
         raise ValueError("There are no users to write the posts; add some with --users.")
+    author_rank = {author: rank for rank, author in enumerate(authors)}
     pick_popular = _skewed_picker(authors, rng)
 
     def follow_rows() -> Iterator[tuple]:
@@ -299,19 +322,133 @@ def bulk_seed(
     follow_count = copy_rows(followers, ("follower_id", "followed_id"), follow_rows(),
                              lambda n: progress("follows", n))
 
+    category_ids = _ensure_named(Category, BULK_CATEGORIES, slug=True)
     year = timedelta(days=365).total_seconds()
+    # Per new post, in insertion order: seconds before ``now`` it was published. And the
+    # posts that get comments and likes, (author's popularity rank, row number), and the
+    # tags of each article, by row number.
+    ages = array("d")
+    engaged: list[tuple[int, int]] = []
+    articles: list[int] = []
+    article_tags: dict[int, list[str]] = {}
 
     def post_rows() -> Iterator[tuple]:
-        for _ in range(posts_count):
-            created = now - timedelta(seconds=rng.random() * year)
-            body = _sentence(rng)
-            yield (body, render_status(body), pick_popular(), created, created, created)
+        for row in range(posts_count):
+            age = rng.random() * year
+            created = now - timedelta(seconds=age)
+            ages.append(age)
+            author = pick_popular()
+            if rng.random() < articles_share:
+                title, body = _article(rng)
+                html = render_article(body)
+                category = rng.choice(category_ids) if rng.random() < 0.7 else None
+                if rng.random() < 0.6:
+                    article_tags[row] = sorted({_pick(BULK_TAGS, rng) for _ in range(
+                        rng.randint(1, 4))})
+                articles.append(row)
+                engaged.append((author_rank[author], row))
+                yield (title, slugify(title), body, html, excerpt(html, EXCERPT_LENGTH),
+                       author, category, created, created, created)
+            else:
+                body = _sentence(rng)
+                if rng.random() < 0.1:
+                    engaged.append((author_rank[author], row))
+                yield (None, None, body, render_status(body), None, author, None, created,
+                       created, created)
 
-    post_count = copy_rows(Post.__table__, ("body", "body_html", "user_id", "published_at",
+    last_post_id = db.session.scalar(sa.select(sa.func.max(Post.id))) or 0
+    post_count = copy_rows(Post.__table__, ("title", "slug", "body", "body_html", "excerpt",
+                                            "user_id", "category_id", "published_at",
                                             "created_at", "updated_at"),
                            post_rows(), lambda n: progress("posts", n))
+    # COPY and executemany number the rows in the order they were sent.
+    post_ids = db.session.scalars(
+        sa.select(Post.id).where(Post.id > last_post_id).order_by(Post.id)
+    ).all()
+
+    tag_names = sorted({name for names in article_tags.values() for name in names})
+    tag_id = dict(zip(tag_names, _ensure_named(Tag, tag_names), strict=True))
+    copy_rows(post_tags, ("post_id", "tag_id"),
+              ((post_ids[row], tag_id[name]) for row, names in article_tags.items()
+               for name in names),
+              lambda n: progress("tags", n))
+
+    # Popular authors' posts first, so the skewed picker favours them.
+    engaged.sort()
+    pick_engaged = _skewed_picker([row for _, row in engaged], rng, exponent=0.7) \
+        if engaged else None
+
+    def reaction(row: int) -> tuple[int, int, datetime]:
+        """A random reader's reaction to the post at ``row``, some time after it appeared."""
+        age = ages[row] * rng.random()
+        return post_ids[row], rng.choice(authors), now - timedelta(seconds=age)
+
+    def comment_rows() -> Iterator[tuple]:
+        for _ in range(round(post_count * comments_per_post) if pick_engaged else 0):
+            post_id, user_id, created = reaction(pick_engaged())
+            body = _sentence(rng)
+            yield (body, render_comment(body), post_id, user_id, created, created)
+
+    comment_count = copy_rows(Comment.__table__, ("body", "body_html", "post_id", "user_id",
+                                                  "created_at", "updated_at"),
+                              comment_rows(), lambda n: progress("comments", n))
+
+    def like_rows() -> Iterator[tuple]:
+        liked: set[tuple[int, int]] = set()
+        for _ in range(round(post_count * likes_per_post) if pick_engaged else 0):
+            post_id, user_id, created = reaction(pick_engaged())
+            if (user_id, post_id) not in liked:  # one like per reader and post
+                liked.add((user_id, post_id))
+                yield (user_id, post_id, created)
+
+    like_count = copy_rows(likes_table, ("user_id", "post_id", "created_at"), like_rows(),
+                           lambda n: progress("likes", n))
+    _recount(last_post_id)
     db.session.commit()
-    return BulkResult(len(new_ids), follow_count, post_count)
+    return BulkResult(len(new_ids), follow_count, post_count, len(articles), comment_count,
+                      like_count)
+
+
+def _recount(after_post_id: int) -> None:
+    """Set the stored comment and like counts of the new posts, one statement per table
+    (``microblog.services.counts`` does the same per post, for the services)."""
+    for column, table in (("comment_count", "comments"), ("like_count", "likes")):
+        db.session.execute(sa.text(
+            f"UPDATE posts SET {column} = counted.n FROM ("
+            f"SELECT post_id, count(*) AS n FROM {table} WHERE post_id > :after "
+            "GROUP BY post_id) AS counted WHERE posts.id = counted.post_id"
+        ), {"after": after_post_id})
+
+
+def _ensure_named(model: type[Category] | type[Tag], names: list[str], *,
+                  slug: bool = False) -> list[int]:
+    """The ids of the rows of ``model`` called ``names``, creating the missing ones."""
+    found = dict(db.session.execute(sa.select(model.name, model.id).where(
+        model.name.in_(names))).all())
+    for name in names:
+        if name not in found:
+            row = model(name=name, slug=slugify(name)) if slug else model(name=name)
+            db.session.add(row)
+            db.session.flush()
+            found[name] = row.id
+    return [found[name] for name in names]
+
+
+def _pick(names: tuple[str, ...] | list[str], rng: random.Random) -> str:
+    """A name from ``names``, the first ones far more often."""
+    return rng.choices(names, cum_weights=_zipf_weights(len(names)))[0]
+
+
+def _article(rng: random.Random) -> tuple[str, str]:
+    """A title and a Markdown body of a few paragraphs, sometimes with a heading and a list."""
+    title = _sentence(rng, 3, 8).rstrip(".")
+    paragraphs = [" ".join(_sentence(rng) for _ in range(rng.randint(2, 5)))
+                  for _ in range(rng.randint(3, 6))]
+    if rng.random() < 0.5:
+        paragraphs.insert(1, "## " + _sentence(rng, 2, 5).rstrip("."))
+    if rng.random() < 0.3:
+        paragraphs.insert(-1, "\n".join(f"- {_sentence(rng, 2, 8)}" for _ in range(3)))
+    return title, "\n\n".join(paragraphs)
 
 
 def copy_rows(table: sa.Table, columns: tuple[str, ...], rows: Iterable[tuple],
@@ -341,14 +478,16 @@ def copy_rows(table: sa.Table, columns: tuple[str, ...], rows: Iterable[tuple],
     return total
 
 
-def _zipf_weights(count: int) -> list[float]:
-    """Cumulative weights of ``count`` ranks, the n-th about 1/n**0.9 as likely as the first."""
-    return list(itertools.accumulate(1 / (rank + 1) ** 0.9 for rank in range(count)))
+def _zipf_weights(count: int, exponent: float = 0.9) -> list[float]:
+    """Cumulative weights of ``count`` ranks, the n-th about 1/n**exponent as likely as the
+    first."""
+    return list(itertools.accumulate(1 / (rank + 1) ** exponent for rank in range(count)))
 
 
-def _skewed_picker(ids: list[int], rng: random.Random) -> Callable[[], int]:
+def _skewed_picker(ids: list[int], rng: random.Random,
+                   exponent: float = 0.9) -> Callable[[], int]:
     """A function returning an id, the first ids far more often (a Zipf-like curve)."""
-    cumulative = _zipf_weights(len(ids))
+    cumulative = _zipf_weights(len(ids), exponent)
     total = cumulative[-1]
     last = len(ids) - 1
     return lambda: ids[min(bisect.bisect(cumulative, rng.random() * total), last)]
@@ -369,7 +508,7 @@ def _vocabulary() -> tuple[tuple[str, ...], list[float]]:
     return words, _zipf_weights(len(words))
 
 
-def _sentence(rng: random.Random) -> str:
+def _sentence(rng: random.Random, shortest: int = 4, longest: int = 30) -> str:
     words, cumulative = _vocabulary()
-    chosen = rng.choices(words, cum_weights=cumulative, k=rng.randint(4, 30))
+    chosen = rng.choices(words, cum_weights=cumulative, k=rng.randint(shortest, longest))
     return " ".join(chosen).capitalize() + "."

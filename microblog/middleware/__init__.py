@@ -3,12 +3,13 @@
 Each module here does one job and has an ``init_app`` that hooks it into the
 app: where the request really came from (``proxy``), a request id
 (``request_id``), one log line per request (``request_log``) and the headers
-that tell browsers what a page may do (``security_headers``).
+that tell browsers what a page may do (``security_headers``), and on request the
+number of SQL statements it ran (``query_count``).
 """
 
 from flask import Flask
 
-from microblog.middleware import proxy, request_id, request_log, security_headers
+from microblog.middleware import proxy, query_count, request_id, request_log, security_headers
 
 
 def init_app(app: Flask) -> None:
@@ -16,3 +17,4 @@ def init_app(app: Flask) -> None:
     request_id.init_app(app)
     request_log.init_app(app)
     security_headers.init_app(app)
+    query_count.init_app(app)

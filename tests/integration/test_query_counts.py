@@ -198,3 +198,14 @@ def test_an_older_page_reached_by_its_link_costs_what_the_first_page_does(
     # Where the page starts is a range of the index, not rows skipped one by one.
     assert any("(posts.published_at, posts.id) <" in s for s in statements), \
         "\n".join(statements)
+
+
+def test_the_query_count_header_is_sent_only_when_asked(client, sibling_app, timeline):
+    """bench/run.py reads X-Query-Count; an ordinary server neither counts nor sends it."""
+    assert "X-Query-Count" not in client.get("/explore").headers
+    counted = sibling_app(SQL_QUERY_COUNT_HEADER=True).test_client()
+    counted.get("/explore")  # warm up its cache of the side lists
+
+    assert counted.get("/explore").headers["X-Query-Count"] == str(ANONYMOUS["/explore"])
+    assert counted.get(f"/user/{PROFILE}").headers["X-Query-Count"] == str(
+        ANONYMOUS[f"/user/{PROFILE}"])

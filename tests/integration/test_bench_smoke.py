@@ -1,0 +1,62 @@
+"""The load benchmark (``make bench``) at a tiny size, so the harness cannot rot unnoticed.
+
+It seeds its own PostgreSQL database (the test database's name + ``_bench``) and a
+SQLite file, serves each with gunicorn, drives every scenario with wrk for a second,
+and checks the report a person reads: every page answered, none with an error, each
+ran SQL, and the chart was drawn. About 40 seconds; no timing is asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import sqlalchemy as sa
+
+from bench import run
+from tests.conftest import IN_CI, PG_URL, ensure_postgres_database
+
+ENDPOINTS = {"home", "home_page50", "explore", "profile", "profile_popular", "post", "search",
+             "write_post", "follow"}
+
+
+@pytest.fixture
+def bench_database_url() -> str:
+    url = sa.make_url(PG_URL)
+    url = url.set(database=f"{url.database}_bench").render_as_string(hide_password=False)
+    problem = ensure_postgres_database(url) or (None if shutil.which("wrk") else
+                                                "wrk is not installed (apt-get install wrk)")
+    if problem:
+        if IN_CI:
+            pytest.fail(f"{problem} (CI=true: the benchmark smoke test is required)")
+        pytest.skip(problem)
+    return url
+
+
+def test_the_benchmark_measures_every_page_without_errors(bench_database_url, redis_url,
+                                                          tmp_path):
+    report = run.main([
+        "--posts", "200", "--users", "200", "--seconds", "1", "--concurrency", "2",
+        "--database-url", bench_database_url, "--redis-url", redis_url,
+        "--sqlite-url", f"sqlite:///{tmp_path}/bench.db", "--sqlite-posts", "200",
+        "--results-dir", str(tmp_path / "results"),
+    ])
+
+    saved = json.loads((tmp_path / "results" / "latest.json").read_text())
+    assert saved == json.loads(json.dumps(report))
+    assert saved["posts"] >= 200
+    assert len(list((tmp_path / "results").glob(f"*-{saved['posts']}.json"))) == 1
+    assert (tmp_path / "results" / "latest.svg").read_text().startswith("<svg")
+    for run_result in (saved, saved["sqlite"]):
+        assert run_result["ceiling"]["rps"] > 0
+        assert run_result["ceiling"]["errors"] == 0
+        endpoints = run_result["endpoints"]
+        assert set(endpoints) == ENDPOINTS
+        for name, figures in endpoints.items():
+            assert figures["rps"] > 0, name
+            assert figures["queries"] > 0, name
+            assert figures["errors"] == 0, (name, figures)
+            assert figures["p99_ms"] >= figures["p50_ms"] > 0, name
+            assert figures["rss_mb"] > 0, name
+        assert endpoints["write_post"]["reads_beside"]["rps"] > 0
