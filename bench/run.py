@@ -7,12 +7,13 @@ For each data size it seeds a PostgreSQL database (reused when it already holds
 enough posts), starts the app as production runs it (gunicorn, 2 workers,
 Redis), logs in a reader who follows 50 accounts and a writer nobody follows,
 and for each scenario runs wrk at fixed concurrency, measuring requests/s, p50
-and p99 latency, SQL statements per request (``X-Query-Count``, one request per
-scenario) and the workers' peak memory. ``/health`` runs first: the ceiling of
-the framework on this machine in this run, which every figure is also given as
-a fraction of. Results go to ``bench/results/latest.json`` (and a dated copy)
-and a chart of p99 and requests/s against data size to ``latest.svg``. See
-bench/README.md for what each figure means.
+and p99 latency, SQL statements per request (``X-Query-Count``, read from one
+request after the load, in the steady state) and the workers' peak memory.
+``/health`` runs first: the ceiling of the framework on this machine in this
+run, which every figure is also given as a fraction of. Results go to
+``bench/results/latest.json`` (and a dated copy) and a chart of p99 and
+requests/s against data size to ``latest.svg``. See bench/README.md for what
+each figure means.
 """
 
 from __future__ import annotations
