@@ -81,10 +81,10 @@ def paginate(query: sa.Select, page: int, per_page: int) -> Page:
     """Run ``query`` for page ``page`` (1-based); the query must already be ordered."""
     if page < 1 or per_page < 1:
         raise NotFound(_("There is no such page."))
-    rows = db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)).all()
+    rows = _fetch(query, per_page + 1, offset=(page - 1) * per_page)
     if not rows and page > 1:
         raise NotFound(_("There is no such page."))
-    return Page(items=list(rows[:per_page]), page=page, per_page=per_page,
+    return Page(items=rows[:per_page], page=page, per_page=per_page,
                 has_next=len(rows) > per_page)
 
 
@@ -96,41 +96,39 @@ def paginate_newest(query: sa.Select, page: int, per_page: int, cursor: Cursor |
     ``key`` must be what the rows are ordered by, and the items must have
     ``published_at`` and ``id``: the cursors in the links are made from them.
     """
+    if cursor is None:
+        found = paginate(query, page, per_page)
+        return _with_cursors(found.items, page, per_page, found.has_next, more_newer=False)
     if page < 1 or per_page < 1:
         raise NotFound(_("There is no such page."))
-    if cursor is None:
-        rows = _fetch(query, key[1], per_page + 1, offset=(page - 1) * per_page)
-        if not rows and page > 1:
-            raise NotFound(_("There is no such page."))
-        return _with_cursors(rows[:per_page], page, per_page, len(rows) > per_page,
-                             more_newer=False)
     position = sa.tuple_(*key)
     mark = sa.tuple_(sa.literal(cursor.published_at, key[0].type), cursor.id)
     if cursor.newer:
         # The page just newer than the cursor: read upwards, then put it newest first.
         query = query.where(position > mark).order_by(None).order_by(key[0].asc(), key[1].asc())
-        rows = _fetch(query, key[1], per_page + 1)
+        rows = _fetch(query, per_page + 1)
         items = list(reversed(rows[:per_page]))
         if not items:
             raise NotFound(_("There is no such page."))
         at_top = len(rows) <= per_page
         return _with_cursors(items, 1 if at_top else page, per_page, has_next=True,
                              more_newer=not at_top)
-    rows = _fetch(query.where(position < mark), key[1], per_page + 1)
+    rows = _fetch(query.where(position < mark), per_page + 1)
     if not rows:
         raise NotFound(_("There is no such page."))
     return _with_cursors(rows[:per_page], max(page, 2), per_page, len(rows) > per_page,
                          more_newer=True)
 
 
-def _fetch(query: sa.Select, id_column: sa.ColumnElement, limit: int, offset: int = 0) -> list:
+def _fetch(query: sa.Select, limit: int, offset: int = 0) -> list:
     """At most ``limit`` rows of ``query`` from ``offset``, in two steps of one statement.
 
-    First the ids alone, which an index on (filter, time, id) holds: nothing is
+    First the ids alone, which an index on (filter, order, id) holds: nothing is
     read from the table and nothing wide is sorted, however many rows match.
     Then just those rows, with what the query joins to them. Without this,
     SQLite sorted every post of the people someone follows, whole, to keep 26.
     """
+    id_column = query.column_descriptions[0]["entity"].id
     ids = query.with_only_columns(id_column).limit(limit).offset(offset)
     return list(db.session.scalars(query.where(id_column.in_(ids)).limit(limit)))
 

@@ -10,7 +10,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from microblog.search import is_search_object
+from microblog.search import leave_search_index_alone
 
 config = context.config
 # Keep the app's own loggers alive: fileConfig would disable them by default.
@@ -33,12 +33,6 @@ def run_migrations_offline():
     )
     with context.begin_transaction():
         context.run_migrations()
-
-
-def leave_search_index_alone(obj, name, type_, reflected, compare_to):
-    """The search index (migration 0004) is SQL the models do not describe: without
-    this, ``flask db migrate`` would write a migration dropping it."""
-    return not (reflected and is_search_object(name, type_))
 
 
 def run_migrations_online():

@@ -26,7 +26,7 @@ BACKENDS: dict[str, type[SearchBackend]] = {
     "postgresql": PostgresFTSBackend,
 }
 
-# What migration 0004 adds beside the models, for Alembic's autogenerate to leave alone.
+# What migration 0004 adds beside the models, which Alembic's autogenerate must leave alone.
 SEARCH_TABLES = ("posts_search", "comments_search", "users_search")
 SEARCH_COLUMN = "search_vector"
 
@@ -44,8 +44,15 @@ def backend() -> SearchBackend:
     return current_app.extensions["search"]
 
 
-def is_search_object(name: str | None, type_: str) -> bool:
-    """True for the tables, columns and indexes of the search index (see migrations/env.py)."""
+def leave_search_index_alone(obj, name: str | None, type_: str, reflected: bool,
+                             compare_to) -> bool:
+    """Alembic's ``include_object`` hook: False for the search index's tables, columns
+    and indexes, which migration 0004 creates in SQL the models do not describe.
+    Without it, ``flask db migrate`` would write a migration dropping them."""
+    return not (reflected and _is_search_object(name, type_))
+
+
+def _is_search_object(name: str | None, type_: str) -> bool:
     if not name:
         return False
     if type_ == "table":

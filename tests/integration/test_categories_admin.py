@@ -19,11 +19,8 @@ URL = "/admin/categories"
 @pytest.fixture
 def people(make_user):
     """ada (admin), moe (moderator), susan (member)."""
-    users = {name: make_user(name) for name in ("ada", "moe", "susan")}
-    users["ada"].role = Role.ADMIN
-    users["moe"].role = Role.MODERATOR
-    db.session.commit()
-    return users
+    roles = {"ada": Role.ADMIN, "moe": Role.MODERATOR, "susan": None}
+    return {name: make_user(name, role=role) for name, role in roles.items()}
 
 
 @pytest.fixture

@@ -18,11 +18,8 @@ from microblog.services.moderation import COMMAND_LINE
 @pytest.fixture
 def staff(make_user):
     """An administrator, a moderator and two plain members."""
-    people = {name: make_user(name) for name in ("ada", "moe", "una", "ulf")}
-    people["ada"].role = Role.ADMIN
-    people["moe"].role = Role.MODERATOR
-    db.session.commit()
-    return people
+    roles = {"ada": Role.ADMIN, "moe": Role.MODERATOR, "una": None, "ulf": None}
+    return {name: make_user(name, role=role) for name, role in roles.items()}
 
 
 @pytest.fixture

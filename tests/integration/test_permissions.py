@@ -56,11 +56,8 @@ def error_page(response) -> tuple[str, str, str]:
 @pytest.fixture
 def people(make_user):
     """susan (a member, the one acted on), mallory (a member), mo (a moderator), ada (admin)."""
-    users = {name: make_user(name) for name in ("susan", "mallory", "moe", "ada")}
-    users["moe"].role = Role.MODERATOR
-    users["ada"].role = Role.ADMIN
-    db.session.commit()
-    return users
+    roles = {"susan": None, "mallory": None, "moe": Role.MODERATOR, "ada": Role.ADMIN}
+    return {name: make_user(name, role=role) for name, role in roles.items()}
 
 
 # --- pages guarded by the decorators --------------------------------------------------------
