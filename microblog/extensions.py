@@ -42,4 +42,7 @@ limiter = Limiter(
 )
 mail = Mail()
 # Configured by microblog.caching.init_cache: memory, or Redis when REDIS_URL is set.
-cache = Cache()
+cache = Cache(with_jinja2_ext=False)
+# Rendered post cards, in each process's memory: the {% cache %} tag in templates.
+# Configured by microblog.blueprints.post_cards.init_post_cards.
+fragments = Cache()
