@@ -22,7 +22,8 @@ import pytest
 import redis
 from flask import Flask
 
-from microblog.extensions import db
+from microblog.caching import POSTS, cached, invalidate
+from microblog.extensions import cache, db
 from microblog.models.post import Post
 from microblog.models.role import Role
 from microblog.services import accounts, categories, comments, posts
@@ -329,6 +330,31 @@ def test_with_redis_the_cached_reads_are_kept_there(sibling_app, redis_url, redi
     assert {f"{redis_prefix}version:posts", f"{redis_prefix}version:categories"} <= keys
     assert any(key.startswith(f"{redis_prefix}recent_articles:") for key in keys)
     assert any(key.startswith(f"{redis_prefix}feed:site:") for key in keys)
+
+
+def test_a_warm_explore_page_asks_redis_five_times(sibling_app, redis_url, redis_prefix,
+                                                  people, monkeypatch):
+    posts.create_article(people["ann"], "Kept", "Text.")
+    site = sibling_app(REDIS_URL=redis_url, CACHE_KEY_PREFIX=redis_prefix)
+    browser = site.test_client()
+    explore(browser)  # warm: every list is stored
+    sent: list[str] = []
+    client = site.extensions["cache"][cache]._read_client  # the backend's redis.Redis
+    send = client.execute_command
+    monkeypatch.setattr(client, "execute_command",
+                        lambda *args, **options: sent.append(args[0]) or send(*args, **options))
+
+    explore(browser)
+
+    # The three namespaces' tokens at once, then featured, recent, popular and categories.
+    assert sent == ["MGET", "GET", "GET", "GET", "GET"]
+
+
+def test_a_request_that_changes_something_reads_the_change_itself(site):
+    with site.test_request_context("/"):
+        assert cached("answer", lambda: "before", depends_on=[POSTS]) == "before"
+        invalidate(POSTS)
+        assert cached("answer", lambda: "after", depends_on=[POSTS]) == "after"
 
 
 def test_workers_sharing_redis_see_each_others_changes_at_once(
