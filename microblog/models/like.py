@@ -1,7 +1,8 @@
 """Likes: one row per (user, post) pair, so liking twice is impossible.
 
 The primary key ``(user_id, post_id)`` answers "did I like this?" and lists a
-user's likes; the second index counts a post's recent likes for "popular".
+user's likes; ``ix_likes_created_at`` counts a week of likes per post for
+"popular" from the index alone.
 """
 
 import sqlalchemy as sa
@@ -17,5 +18,5 @@ likes = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=False, default=utcnow),
     sa.Index("ix_likes_post_id_created_at", "post_id", "created_at"),
     sa.Index("ix_likes_user_id_created_at", "user_id", "created_at"),
-    sa.Index("ix_likes_created_at", "created_at"),
+    sa.Index("ix_likes_created_at", "created_at", "post_id"),
 )

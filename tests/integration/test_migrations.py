@@ -32,6 +32,10 @@ def test_indexes_for_the_pages_exist(app):
     assert posts["ix_posts_user_id_published_at"] == ["user_id", "published_at", "id"]
     assert posts["ix_posts_published_at"] == ["published_at", "id"]
     assert posts["ix_posts_category_id_published_at"] == ["category_id", "published_at", "id"]
+    assert posts["ix_posts_featured"] == ["published_at", "id"]  # WHERE featured
+    for table in ("likes", "comments"):  # "popular this week", from the index alone
+        indexes = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes(table)}
+        assert indexes[f"ix_{table}_created_at"] == ["created_at", "post_id"]
     assert inspector.get_pk_constraint("followers")["constrained_columns"] == [
         "follower_id", "followed_id"]
     follower_ix = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("followers")}
