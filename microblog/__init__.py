@@ -71,18 +71,18 @@ def create_app(
     from microblog.blueprints.admin import bp as admin_bp
     from microblog.blueprints.auth import bp as auth_bp
     from microblog.blueprints.blog import bp as blog_bp
+    from microblog.blueprints.cards import init_cards
     from microblog.blueprints.errors import bp as errors_bp
     from microblog.blueprints.feeds import bp as feeds_bp
     from microblog.blueprints.health import bp as health_bp
     from microblog.blueprints.main import bp as main_bp
-    from microblog.blueprints.post_cards import init_post_cards
     from microblog.blueprints.settings import bp as settings_bp
     from microblog.cli import register_cli
     from microblog.logs import configure_logging
     from microblog.middleware import init_app as init_middleware
 
     init_middleware(app)
-    init_post_cards(app)
+    init_cards(app)
     app.register_blueprint(errors_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)

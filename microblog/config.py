@@ -110,9 +110,9 @@ class Config:
     # Entries also expire after CACHE_DEFAULT_TIMEOUT seconds, as a safety net.
     CACHE_DEFAULT_TIMEOUT = _int("CACHE_DEFAULT_TIMEOUT", 300)
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "microblog:cache:")
-    # Rendered post cards each worker keeps in memory (microblog/blueprints/post_cards.py),
+    # Rendered post and comment cards each worker keeps in memory (blueprints/cards.py),
     # about 2 KB each; the least recently read goes first. 0 turns the cache off.
-    POST_CARD_CACHE_SIZE = _int("POST_CARD_CACHE_SIZE", 5000)
+    CARD_CACHE_SIZE = _int("CARD_CACHE_SIZE", 5000)
 
     # Rate limits (microblog/rate_limits.py), counted in REDIS_URL when it is set, so all
     # workers share them, else in this process. Each is a string such as "5 per 15

@@ -44,5 +44,5 @@ mail = Mail()
 # Configured by microblog.caching.init_cache: memory, or Redis when REDIS_URL is set.
 cache = Cache(with_jinja2_ext=False)
 # Rendered post cards, in each process's memory: the {% cache %} tag in templates.
-# Configured by microblog.blueprints.post_cards.init_post_cards.
+# Configured by microblog.blueprints.cards.init_cards.
 fragments = Cache()

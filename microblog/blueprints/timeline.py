@@ -3,7 +3,7 @@
 from flask import render_template
 from flask_login import current_user
 
-from microblog.blueprints.post_cards import fill_holes
+from microblog.blueprints.cards import fill_holes
 from microblog.pagination import Page
 from microblog.services import likes
 

@@ -1,22 +1,24 @@
-"""Post cards rendered once and reused: a timeline page is 25 of them.
+"""Cards rendered once and reused: the posts in a timeline, the comments under a post.
 
-Rendering a post card (``templates/_post.html``) costs about as much as everything
-else on a timeline page together: links, translations and the like form, 25 times.
-Yet the card is the same for everyone who sees that post in that state. So each
-card is kept, as HTML, in this worker's memory (the ``{% cache %}`` block of
-Flask-Caching, on the :data:`~microblog.extensions.fragments` cache).
+A timeline page is 25 post cards (``templates/_post.html``) and a post's page up
+to 50 comment cards (``templates/blog/_comment.html``). Rendering them (links,
+translations, forms) cost about as much as everything else on the page together,
+yet a card is the same for everyone who sees that post or comment in that state.
+So each card is kept, as HTML, in this worker's memory: the ``{% cache %}`` block
+of Flask-Caching, on the :data:`~microblog.extensions.fragments` cache.
 
-**The key is the content.** :func:`card_key` names everything the card shows: the
-post's version (``updated_at``, which every change to the row moves), its counts,
-its author's name and picture, its category, the language, and what this visitor
-sees of the like button. A change makes a new key, so a card is never stale and
-nothing has to be invalidated; old cards are simply never asked for again and
-fall out of the least-recently-used memory (:class:`MemoryLRU`).
+**The key is the content.** :func:`post_card_key` and :func:`comment_card_key`
+name everything their card shows: the row's version (``updated_at``, which every
+change to the row moves), counts, the author's name and picture, the category,
+the language, and which buttons this visitor gets. A change makes a new key, so
+a card is never stale and nothing has to be invalidated; old cards are simply
+never asked for again and fall out of the least-recently-used memory
+(:class:`MemoryLRU`).
 
 **Holes for what is the visitor's own.** Two values in a card differ per visitor
-and per page, not per post: the CSRF token of the like form and the page to come
-back to after a like. The cached card holds a placeholder for each (:data:`HOLES`),
-and :func:`fill_holes` puts in this request's values once the page is rendered.
+and per page, not per card: the CSRF token of its forms and the page to come back
+to after a like. The cached card holds a placeholder for each (:data:`HOLES`), and
+:func:`fill_holes` puts in this request's values once the page is rendered.
 Without the holes, one visitor's token would be served to another.
 
 A change made behind the ORM's back (raw SQL) must set ``updated_at`` too, or a
@@ -38,7 +40,10 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
 from microblog.extensions import fragments
+from microblog.models.comment import Comment
 from microblog.models.post import Post
+from microblog.models.user import User
+from microblog.services import comments
 
 # Placeholders no post can contain: random for each process, made of letters and
 # hyphens, which HTML escaping leaves as they are.
@@ -48,32 +53,47 @@ NEXT_HOLE = f"card-hole-next-{_SECRET}"
 HOLES = {"csrf": CSRF_HOLE, "next": NEXT_HOLE}
 
 
-def init_post_cards(app: Flask) -> None:
-    """The card memory of this process, and the names ``_post.html`` uses."""
+def init_cards(app: Flask) -> None:
+    """The card memory of this process, and the names the card templates use."""
     fragments.init_app(app, config={
-        "CACHE_TYPE": "microblog.blueprints.post_cards.MemoryLRU",
-        "CACHE_THRESHOLD": app.config["POST_CARD_CACHE_SIZE"],
+        "CACHE_TYPE": "microblog.blueprints.cards.MemoryLRU",
+        "CACHE_THRESHOLD": app.config["CARD_CACHE_SIZE"],
         "CACHE_DEFAULT_TIMEOUT": 0,
     })
-    app.jinja_env.globals.update(card_key=card_key, card_holes=HOLES)
+    app.jinja_env.globals.update(post_card_key=post_card_key,
+                                 comment_card_key=comment_card_key, card_holes=HOLES)
 
 
-def card_key(post: Post, liked: set[int]) -> str:
-    """Everything ``_post.html`` shows of ``post``: if any of it changes, so does the key.
-
-    The author's email is there because it is their picture when avatars come from
-    Gravatar. The key stays in this process's memory, never in a page or a log.
-    """
-    author, category = post.author, post.category
+def post_card_key(post: Post, liked: set[int]) -> str:
+    """Everything ``_post.html`` shows of ``post``: if any of it changes, so does the key."""
+    category = post.category
     if not current_user.is_authenticated:
-        viewer = "anonymous"
+        like_button = "none"  # a count, no form
     else:
-        viewer = "liked" if post.id in liked else "not-liked"
-    return "|".join((
-        str(post.id), post.updated_at.isoformat(), str(post.comment_count),
-        str(post.like_count), author.username, author.email,
-        f"{category.slug}:{category.name}" if category else "", str(get_locale()), viewer,
-    ))
+        like_button = "liked" if post.id in liked else "not-liked"
+    return _key(post.id, post.updated_at, post.comment_count, post.like_count,
+                *_author(post.author),
+                f"{category.slug}:{category.name}" if category else "", like_button)
+
+
+def comment_card_key(comment: Comment, post: Post) -> str:
+    """Everything ``blog/_comment.html`` shows of ``comment``, including which of its
+    tools (edit, delete) the visitor gets: the services' rules, asked now."""
+    return _key(comment.id, comment.updated_at, *_author(comment.author),
+                comment.user_id == post.user_id,  # the "author" badge
+                comments.may_edit(current_user, comment),
+                comments.may_delete(current_user, comment))
+
+
+def _author(user: User) -> tuple[str, str]:
+    """What a card shows of its author: the name, and the email because it is their
+    picture when avatars come from Gravatar. (Keys stay in this process's memory,
+    never in a page or a log.)"""
+    return user.username, user.email
+
+
+def _key(*parts: object) -> str:
+    return "|".join(map(str, (*parts, get_locale())))
 
 
 def fill_holes(html: str) -> str:

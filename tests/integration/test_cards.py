@@ -1,7 +1,8 @@
-"""Post cards rendered once and reused (microblog/blueprints/post_cards.py): a card is
-shared by everyone who sees that post, yet each visitor's like form carries their own
-CSRF token and comes back to their own page, and whatever a card shows is fresh on the
-very next page after it changes."""
+"""Cards rendered once and reused (microblog/blueprints/cards.py): a post or comment
+card is shared by everyone who sees it, yet each visitor's forms carry their own CSRF
+token (and a like comes back to their own page), each visitor gets the buttons the
+rules give them, and whatever a card shows is fresh on the very next page after it
+changes."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from microblog.blueprints.post_cards import HOLES, MemoryLRU
+from microblog.blueprints.cards import HOLES, MemoryLRU
 from microblog.extensions import db, fragments
 from microblog.models.post import Post
 from microblog.models.role import Role
@@ -39,10 +40,12 @@ def card_memory(app) -> MemoryLRU:
     return app.extensions["cache"][fragments]
 
 
-def card(client, url: str, post: Post) -> Element:
+def card(client, url: str, post: Post | None, element: str | None = None) -> Element:
+    """The card of ``post`` (or the element with id ``element``) on ``url``."""
     response = client.get(url)
     assert response.status_code == 200, url
-    return parse(response).find("article", id=f"post-{post.id}")
+    assert holes_in(response.get_data(as_text=True)) == []
+    return parse(response).find("article", id=element or f"post-{post.id}")
 
 
 def like_form(client, url: str, post: Post) -> tuple[dict[str, str], str]:
@@ -183,3 +186,58 @@ def test_the_drafts_page_has_no_hole_left_in_it(client, people):
     page = client.get("/drafts").get_data(as_text=True)
 
     assert "Unfinished" in page and holes_in(page) == []
+
+
+# Comment cards --------------------------------------------------------------------------------
+
+def comment_tools(client, post: Post, comment) -> list[str]:
+    shown = card(client, f"/post/{post.id}", post=None, element=f"comment-{comment.id}")
+    return [tool.text for tool in shown.find_all(cls="btn")]
+
+
+def test_each_visitor_gets_the_comment_tools_the_rules_give_them(app, make_user, people, post):
+    make_user("mod", role=Role.MODERATOR)
+    remark = comments.add(people["carol"], post.id, "Nice")
+    visitors = {name: app.test_client() for name in ("carol", "alice", "bob", "mod")}
+    for name, client in visitors.items():
+        client.login(name)
+    visitors["nobody"] = app.test_client()
+
+    seen = {name: comment_tools(client, post, remark) for name, client in visitors.items()}
+
+    assert seen == {"carol": ["Edit", "Delete"],  # wrote it
+                    "alice": ["Delete"],  # wrote the post
+                    "bob": [], "nobody": [],
+                    "mod": ["Delete"]}
+
+
+def test_a_shared_comment_card_deletes_with_the_visitors_own_token(app, make_user, people, post):
+    make_user("mod", role=Role.MODERATOR)
+    make_user("mia", role=Role.MODERATOR)
+    remark = comments.add(people["carol"], post.id, "Nice")
+    mod, mia = app.test_client(), app.test_client()
+    mod.login("mod")
+    mia.login("mia")
+    card(mod, f"/post/{post.id}", post=None, element=f"comment-{remark.id}")
+    cards = len(card_memory(app))
+
+    response = mia.get(f"/post/{post.id}")
+    form = parse(response).find("article", id=f"comment-{remark.id}").find("form")
+    token = CSRF_META.search(response.get_data(as_text=True)).group(1)
+
+    assert len(card_memory(app)) == cards  # mod's card, in mia's page
+    assert form.find("input").attrs["value"] == token
+    assert mia.post(form.attrs["action"], data={"csrf_token": token}).status_code == 302
+    assert comments.for_post(post, 1, 10).items == []
+
+
+def test_an_edited_comment_and_a_renamed_commenter_are_on_the_next_page(client, people, post):
+    remark = comments.add(people["carol"], post.id, "Nice")
+    card(client, f"/post/{post.id}", post=None, element=f"comment-{remark.id}")
+
+    comments.edit(people["carol"], remark, "Very nice")
+    accounts.update_profile(people["carol"], "caroline", "")
+
+    shown = card(client, f"/post/{post.id}", post=None, element=f"comment-{remark.id}")
+    assert shown.find(cls="comment-body").text == "Very nice"
+    assert shown.find(cls="fw-semibold").text == "caroline"
