@@ -44,6 +44,7 @@ import sqlalchemy as sa
 
 from bench.chart import write_chart
 from bench.search import create_database, seed
+from bench.targets import print_verdicts, verdicts
 from microblog import create_app
 from microblog.extensions import db
 from microblog.models.follow import followers
@@ -129,6 +130,7 @@ def main(argv: list[str] | None = None) -> dict:
     settings = settings_from(argv)
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
+    framework = measure_framework(settings)
     runs = []
     for posts in settings.sizes:
         url = settings.database_url.format(posts=posts)
@@ -137,12 +139,26 @@ def main(argv: list[str] | None = None) -> dict:
     if settings.sqlite_url:
         sqlite = benchmark(settings.sqlite_url.format(posts=settings.sqlite_posts),
                            settings.sqlite_posts, settings)
-    report = {**runs[-1], "sizes": runs, **({"sqlite": sqlite} if sqlite else {}),
+    report = {**runs[-1], "framework": framework, "sizes": runs,
+              **({"sqlite": sqlite} if sqlite else {}),
               "settings": {"users": settings.users, "seconds": settings.seconds,
                            "concurrency": settings.concurrency, "workers": WORKERS},
               "machine": machine()}
+    report["targets"] = verdicts(report)
+    print_verdicts(report["targets"])
     write_results(report, settings.results_dir)
     return report
+
+
+def measure_framework(settings: Settings) -> dict:
+    """``bench/hello.py``, a one-route Flask app, under the same gunicorn and wrk: what
+    Flask itself serves on this machine, against which the targets are scaled."""
+    print("\n== Flask alone (bench/hello.py)", flush=True)
+    log_dir = DATA_DIR / "logs" / "hello"
+    with Server({}, log_dir, app="bench.hello:app") as server:
+        measured = load(server, Scenario("hello", "/health"), settings.concurrency, settings)
+    print(f"  {measured['rps']:,.0f} requests/s, p99 {measured['p99_ms']} ms", flush=True)
+    return measured
 
 
 def benchmark(url_text: str, posts: int, settings: Settings) -> dict:
@@ -164,7 +180,7 @@ def benchmark(url_text: str, posts: int, settings: Settings) -> dict:
     log_dir = DATA_DIR / "logs" / f"{url.get_backend_name()}-{posts}"
     try:
         with fresh_cache(settings.redis_url) as prefix, \
-                Server(url, settings.redis_url, prefix, log_dir) as server:
+                Server(app_env(url, settings.redis_url, prefix, log_dir), log_dir) as server:
             result = run_scenarios(server, cast, settings)
     finally:
         with app.app_context():
@@ -173,6 +189,15 @@ def benchmark(url_text: str, posts: int, settings: Settings) -> dict:
     result = {"backend": url.get_backend_name(), "posts": have_posts, **result}
     print_table(result)
     return result
+
+
+def app_env(url: sa.URL, redis_url: str, cache_prefix: str, log_dir: Path) -> dict[str, str]:
+    """The microblog's settings for the benchmark: production, as a server runs it."""
+    return {"MICROBLOG_ENV": "production", "SECRET_KEY": SECRET_KEY,
+            "DATABASE_URL": url.render_as_string(hide_password=False),
+            "REDIS_URL": redis_url, "CACHE_KEY_PREFIX": cache_prefix,
+            "LOG_TO_STDOUT": "false", "LOG_DIR": str(log_dir),
+            "SQL_QUERY_COUNT_HEADER": "true"}
 
 
 def database_url(text: str) -> sa.URL:
@@ -269,26 +294,23 @@ def fresh_cache(url: str) -> Iterator[str]:
 
 
 class Server:
-    """gunicorn serving the app in production config on a free loopback port."""
+    """gunicorn serving ``app`` (the microblog in production config, unless told
+    otherwise) on a free loopback port."""
 
-    def __init__(self, url: sa.URL, redis_url: str, cache_prefix: str, log_dir: Path) -> None:
-        self.url, self.redis_url, self.log_dir = url, redis_url, log_dir
-        self.cache_prefix = cache_prefix
+    def __init__(self, env: dict[str, str], log_dir: Path,
+                 app: str = "microblog:create_app()") -> None:
+        self.env, self.log_dir, self.app = env, log_dir, app
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> Server:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "MICROBLOG_ENV": "production", "SECRET_KEY": SECRET_KEY,
-               "DATABASE_URL": self.url.render_as_string(hide_password=False),
-               "REDIS_URL": self.redis_url, "CACHE_KEY_PREFIX": self.cache_prefix,
-               "LOG_TO_STDOUT": "false",
-               "LOG_DIR": str(self.log_dir), "SQL_QUERY_COUNT_HEADER": "true"}
         gunicorn = Path(sys.executable).parent / "gunicorn"
         self.process = subprocess.Popen(
             [str(gunicorn), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{self.port}",
-             "--error-logfile", str(self.log_dir / "gunicorn.log"), "microblog:create_app()"],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "--error-logfile", str(self.log_dir / "gunicorn.log"), self.app],
+            env={**os.environ, **self.env}, cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -60,3 +60,11 @@ def test_the_benchmark_measures_every_page_without_errors(bench_database_url, re
             assert figures["p99_ms"] >= figures["p50_ms"] > 0, name
             assert figures["rss_mb"] > 0, name
         assert endpoints["write_post"]["reads_beside"]["rps"] > 0
+    # Flask alone, and every target judged as written and scaled to this machine.
+    assert saved["framework"]["rps"] > 0 and saved["framework"]["errors"] == 0
+    assert saved["targets"]["speed"] > 0
+    judged = {row["target"].split(" ")[0] for row in saved["targets"]["rows"]}
+    assert {"home", "home_page50", "explore", "profile", "post", "write_post", "follow",
+            "at"} <= judged  # "at most 5 SQL queries per page"
+    assert all(isinstance(row["met"], bool) and isinstance(row["met_scaled"], bool)
+               for row in saved["targets"]["rows"])
