@@ -35,7 +35,7 @@ from uuid import uuid4
 from flask import Flask, request
 from flask_babel import get_locale
 from flask_caching.backends.base import BaseCache
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
@@ -67,7 +67,7 @@ def init_cards(app: Flask) -> None:
 def post_card_key(post: Post, liked: set[int]) -> str:
     """Everything ``_post.html`` shows of ``post``: if any of it changes, so does the key."""
     category = post.category
-    if not current_user.is_authenticated:
+    if not _viewer().is_authenticated:
         like_button = "none"  # a count, no form
     else:
         like_button = "liked" if post.id in liked else "not-liked"
@@ -79,10 +79,16 @@ def post_card_key(post: Post, liked: set[int]) -> str:
 def comment_card_key(comment: Comment, post: Post) -> str:
     """Everything ``blog/_comment.html`` shows of ``comment``, including which of its
     tools (edit, delete) the visitor gets: the services' rules, asked now."""
+    viewer = _viewer()
     return _key(comment.id, comment.updated_at, *_author(comment.author),
                 comment.user_id == post.user_id,  # the "author" badge
-                comments.may_edit(current_user, comment),
-                comments.may_delete(current_user, comment))
+                comments.may_edit(viewer, comment), comments.may_delete(viewer, comment))
+
+
+def _viewer() -> User | AnonymousUserMixin:
+    """The visitor itself, not the ``current_user`` proxy: the rules read a dozen of its
+    attributes per card, and each read through the proxy looks the user up again."""
+    return current_user._get_current_object()
 
 
 def _author(user: User) -> tuple[str, str]:
@@ -93,7 +99,8 @@ def _author(user: User) -> tuple[str, str]:
 
 
 def _key(*parts: object) -> str:
-    return "|".join(map(str, (*parts, get_locale())))
+    """The parts and the language, as one unambiguous string (``repr`` quotes each)."""
+    return repr((*parts, str(get_locale())))
 
 
 def fill_holes(html: str) -> str:
