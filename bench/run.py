@@ -41,6 +41,7 @@ from pathlib import Path
 
 import flask_migrate
 import sqlalchemy as sa
+from flask import current_app
 
 from bench.chart import write_chart
 from bench.search import create_database, seed
@@ -95,6 +96,7 @@ class Scenario:
     cookie: str = ""
     expect: int = 200
     writes: bool = False  # run beside a home timeline read load
+    notes: dict[str, object] = field(default_factory=dict)  # copied into its results
 
 
 def settings_from(argv: list[str] | None = None) -> Settings:
@@ -217,6 +219,7 @@ class Cast:
     prolific: str  # one of the accounts with the most posts
     popular: str  # the account with the most followers
     post_path: str  # the article with the most comments
+    post_comments: int  # how many of them its first page shows
     follow_pool: list[str]
 
 
@@ -247,11 +250,12 @@ def choose_cast() -> Cast:
     prolific_id = one(sa.select(post_counts.c.user_id).order_by(post_counts.c.n))
     popular = one(sa.select(User.username).join(followers, followers.c.followed_id == User.id)
                   .group_by(User.id, User.username).order_by(sa.func.count().desc()))
-    article = db.session.execute(
-        sa.select(Post.id, Post.slug).where(Post.title.is_not(None), Post.published_at.is_not(None))
-        .order_by(Post.comment_count.desc(), Post.id).limit(1)).first()
-    post_path = f"/post/{article.id}/{article.slug}" if article else \
-        f"/post/{one(sa.select(Post.id).order_by(Post.comment_count.desc()))}"
+    busiest = sa.select(Post.id, Post.slug, Post.comment_count) \
+        .where(Post.published_at.is_not(None)).order_by(Post.comment_count.desc(), Post.id)
+    post = db.session.execute(busiest.where(Post.title.is_not(None)).limit(1)).first() \
+        or db.session.execute(busiest.limit(1)).first()
+    post_path = f"/post/{post.id}/{post.slug}" if post.slug else f"/post/{post.id}"
+    post_comments = min(post.comment_count, current_app.config["COMMENTS_PER_PAGE"])
     pool = list(db.session.scalars(
         sa.select(User.username).where(User.id != writer_id,
                                        User.id.not_in(followed_by_writer))
@@ -259,7 +263,7 @@ def choose_cast() -> Cast:
     if not (reader and writer and pool):
         raise SystemExit("The data set is too small for the scenarios: seed more users.")
     return Cast(reader, writer, db.session.get(User, prolific_id).username, popular, post_path,
-                pool)
+                post_comments, pool)
 
 
 def undo_writes(cast: Cast, last_post_id: int) -> None:
@@ -435,7 +439,8 @@ def scenarios(server: Server, cast: Cast) -> list[Scenario]:
         Scenario("explore", "/explore", cookie=reader.cookie),
         Scenario("profile", f"/user/{cast.prolific}", cookie=reader.cookie),
         Scenario("profile_popular", f"/user/{cast.popular}", cookie=reader.cookie),
-        Scenario("post", cast.post_path, cookie=reader.cookie),
+        Scenario("post", cast.post_path, cookie=reader.cookie,
+                 notes={"comments_shown": cast.post_comments}),
         Scenario("search", f"/search?q={query}", cookie=reader.cookie),
         Scenario("write_post", "/index", "POST", "publish", cookie=writer.cookie, expect=302,
                  writes=True, env={"BENCH_CSRF": urllib.parse.quote_plus(writer.csrf),
@@ -471,7 +476,7 @@ def run_scenarios(server: Server, cast: Cast, settings: Settings) -> dict:
             # Counted again in the steady state: the first request may have filled
             # the shared cache (explore's side lists) for every later one.
             queries = query_count(server, scenario)
-        measured.update(queries=queries, path=scenario.path,
+        measured.update(queries=queries, path=scenario.path, **scenario.notes,
                         of_ceiling=round(measured["rps"] / ceiling["rps"], 3)
                         if ceiling["rps"] else None)
         endpoints[scenario.name] = measured

@@ -60,6 +60,7 @@ def test_the_benchmark_measures_every_page_without_errors(bench_database_url, re
             assert figures["p99_ms"] >= figures["p50_ms"] > 0, name
             assert figures["rss_mb"] > 0, name
         assert endpoints["write_post"]["reads_beside"]["rps"] > 0
+        assert 0 <= endpoints["post"]["comments_shown"] <= 50
     # Flask alone, and every target judged as written and scaled to this machine.
     assert saved["framework"]["rps"] > 0 and saved["framework"]["errors"] == 0
     assert saved["targets"]["speed"] > 0
