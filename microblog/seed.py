@@ -410,14 +410,21 @@ def bulk_seed(
 
 
 def _recount(after_post_id: int) -> None:
-    """Set the stored comment and like counts of the new posts, one statement per table
-    (``microblog.services.counts`` does the same per post, for the services)."""
+    """Set the stored comment and like counts of the new posts, and every user's follow
+    counts, one statement each (``microblog.services.counts`` does the same for a few
+    rows at a time, for the services)."""
     for column, table in (("comment_count", "comments"), ("like_count", "likes")):
         db.session.execute(sa.text(
             f"UPDATE posts SET {column} = counted.n FROM ("
             f"SELECT post_id, count(*) AS n FROM {table} WHERE post_id > :after "
             "GROUP BY post_id) AS counted WHERE posts.id = counted.post_id"
         ), {"after": after_post_id})
+    for column, side in (("follower_count", "followed_id"), ("following_count", "follower_id")):
+        db.session.execute(sa.text(
+            f"UPDATE users SET {column} = counted.n FROM ("
+            f"SELECT {side} AS user_id, count(*) AS n FROM followers GROUP BY {side}) "
+            "AS counted WHERE users.id = counted.user_id"
+        ))
 
 
 def _ensure_named(model: type[Category] | type[Tag], names: list[str], *,

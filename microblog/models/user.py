@@ -64,6 +64,10 @@ class User(UserMixin, db.Model):
     # Part of the id kept in session and remember-me cookies. Replacing it
     # (password change or reset) ends every session that holds the old one.
     session_token: so.Mapped[str] = so.mapped_column(sa.String(32), default=new_session_token)
+    # Kept by the follows service from the followers rows (microblog/services/counts.py),
+    # so a profile does not count thousands of rows on every view.
+    follower_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    following_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     posts: so.WriteOnlyMapped[Post] = so.relationship(
         back_populates="author", passive_deletes=True

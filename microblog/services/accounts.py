@@ -217,9 +217,11 @@ def delete_account(user: User, password: str, understood: bool) -> None:
         raise ValidationError.combine(errors)
     audit.record("account.delete", user=user)
     touched = counts.posts_engaged_by(user)
+    partners = counts.follow_partners(user)
     db.session.delete(user)
     db.session.flush()
     counts.recount(touched)  # their likes and comments on others' posts are gone too
+    counts.recount_follows(partners)  # and their follows, both ways
     db.session.commit()
     invalidate(POSTS, ENGAGEMENT)
 

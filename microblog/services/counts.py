@@ -1,7 +1,10 @@
-"""The comment and like counts stored on each post, and how they are kept right.
+"""The counts stored on rows, and how they are kept right: each post's comments and
+likes, each user's followers and followings.
 
 Counting rows for every post on every page would cost a query per post (or a
-heavy join); instead each post carries ``comment_count`` and ``like_count``.
+heavy join); instead each post carries ``comment_count`` and ``like_count``, and
+each user ``follower_count`` and ``following_count`` (a popular account's profile
+would otherwise count thousands of rows on every view).
 Whatever adds or removes a comment or a like recounts the posts it touched, in
 the same transaction, from the rows themselves: a count set from ``COUNT(*)``
 cannot drift the way ``count + 1`` can when two requests race.
@@ -15,6 +18,7 @@ import sqlalchemy as sa
 
 from microblog.extensions import db
 from microblog.models.comment import Comment
+from microblog.models.follow import followers
 from microblog.models.like import likes
 from microblog.models.post import Post
 from microblog.models.user import User
@@ -41,3 +45,28 @@ def posts_engaged_by(user: User) -> set[int]:
     liked = sa.select(likes.c.post_id).where(likes.c.user_id == user.id)
     commented = sa.select(Comment.post_id).where(Comment.user_id == user.id)
     return set(db.session.scalars(sa.union(liked, commented)))
+
+
+def recount_follows(user_ids: Collection[int]) -> None:
+    """Set both follow counts of the users ``user_ids`` from the followers rows."""
+    if not user_ids:
+        return
+    count = sa.func.count()
+    db.session.execute(
+        sa.update(User).where(User.id.in_(list(user_ids))).values(
+            follower_count=sa.select(count).select_from(followers)
+            .where(followers.c.followed_id == User.id).scalar_subquery(),
+            following_count=sa.select(count).select_from(followers)
+            .where(followers.c.follower_id == User.id).scalar_subquery(),
+        ),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def follow_partners(user: User) -> set[int]:
+    """Everyone ``user`` follows or is followed by: their counts change when the
+    account goes."""
+    return set(db.session.scalars(sa.union(
+        sa.select(followers.c.followed_id).where(followers.c.follower_id == user.id),
+        sa.select(followers.c.follower_id).where(followers.c.followed_id == user.id),
+    )))

@@ -12,6 +12,7 @@ from microblog.extensions import db
 from microblog.models.follow import followers
 from microblog.models.role import Permission
 from microblog.models.user import User
+from microblog.services import counts as stored_counts
 from microblog.services.accounts import get_user
 from microblog.services.errors import ValidationError
 from microblog.services.permissions import require
@@ -45,7 +46,7 @@ def follow(user: User, username: str) -> User:
     if not is_following(user, other):
         user.following.add(other)
         try:
-            db.session.commit()
+            _commit_with_counts(user, other)
         except IntegrityError:
             # A second request (a double click) inserted the same pair between our
             # check and this commit: the primary key refused it, and the user
@@ -61,24 +62,22 @@ def unfollow(user: User, username: str) -> User:
         raise ValidationError(_("You cannot unfollow yourself."))
     if is_following(user, other):
         user.following.remove(other)
-        db.session.commit()
+        _commit_with_counts(user, other)
     return other
 
 
+def _commit_with_counts(user: User, other: User) -> None:
+    """Commit the follow or unfollow with both users' stored counts set from the rows,
+    in the same transaction (the commit expires both objects: they read the new counts
+    next time)."""
+    db.session.flush()
+    stored_counts.recount_follows({user.id, other.id})
+    db.session.commit()
+
+
 def counts(user: User, viewer: User | None = None) -> FollowCounts:
-    """Both counts, and whether ``viewer`` follows ``user``, in one query (each is
-    answered from one of the follower table's two indexes)."""
-    count = sa.func.count()
-    columns = [
-        sa.select(count).select_from(followers)
-        .where(followers.c.followed_id == user.id).scalar_subquery(),
-        sa.select(count).select_from(followers)
-        .where(followers.c.follower_id == user.id).scalar_subquery(),
-    ]
+    """Both counts, stored on the user's row (no query), and whether ``viewer`` follows
+    ``user`` (one query, from the followers table's primary key)."""
     asks_about_viewer = viewer is not None and viewer.id != user.id
-    if asks_about_viewer:
-        columns.append(sa.exists().where(followers.c.follower_id == viewer.id,
-                                         followers.c.followed_id == user.id))
-    row = db.session.execute(sa.select(*columns)).one()
-    return FollowCounts(followers=row[0], following=row[1],
-                        followed_by_viewer=bool(row[2]) if asks_about_viewer else False)
+    return FollowCounts(followers=user.follower_count, following=user.following_count,
+                        followed_by_viewer=asks_about_viewer and is_following(viewer, user))

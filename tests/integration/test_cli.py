@@ -82,6 +82,11 @@ def test_bulk_seed_creates_skewed_follows_and_posts(app):
     ).all()
     most, median = per_user[0][1], per_user[len(per_user) // 2][1]
     assert most > 10 * median  # a few popular accounts, as in real networks
+    # Each account's stored follow counts are the rows' (a profile shows them).
+    stored = dict(db.session.execute(sa.select(User.id, User.follower_count)).all())
+    assert {user_id: n for user_id, n in per_user} == {
+        user_id: n for user_id, n in stored.items() if n}
+    assert db.session.scalar(sa.select(sa.func.min(User.following_count))) == 10
     # Bulk accounts can log in with the documented password.
     assert accounts.authenticate("user1", "password") is not None
 

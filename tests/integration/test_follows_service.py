@@ -5,8 +5,9 @@ import sqlalchemy as sa
 
 from microblog.extensions import db
 from microblog.models.follow import followers
-from microblog.services import follows
+from microblog.services import accounts, follows
 from microblog.services.errors import NotFound, ValidationError
+from tests.conftest import PASSWORD
 
 
 def follow_rows() -> int:
@@ -63,3 +64,33 @@ def test_a_follow_that_loses_a_race_is_still_a_follow(make_user, monkeypatch):
     assert follow_rows() == 1
     monkeypatch.undo()
     assert follows.is_following(susan, john)
+    assert follows.counts(john).followers == 1  # the losing request counted nothing twice
+
+
+def stored(*users) -> list[tuple[int, int]]:
+    """(followers, following) as stored on each user's row, read afresh."""
+    db.session.expire_all()
+    return [(user.follower_count, user.following_count) for user in users]
+
+
+def test_the_stored_counts_follow_every_follow_and_unfollow(make_user):
+    ann, bob, cat = make_user("ann"), make_user("bob"), make_user("cat")
+    follows.follow(ann, "bob")
+    follows.follow(cat, "bob")
+    follows.follow(bob, "ann")
+    assert stored(ann, bob, cat) == [(1, 1), (2, 1), (0, 1)]
+
+    follows.unfollow(cat, "bob")
+
+    assert stored(ann, bob, cat) == [(1, 1), (1, 1), (0, 0)]
+
+
+def test_deleting_an_account_recounts_everyone_it_followed_or_was_followed_by(make_user):
+    ann, bob, cat = make_user("ann"), make_user("bob"), make_user("cat")
+    follows.follow(ann, "bob")  # ann follows bob and cat, and bob follows ann
+    follows.follow(ann, "cat")
+    follows.follow(bob, "ann")
+
+    accounts.delete_account(ann, PASSWORD, understood=True)
+
+    assert stored(bob, cat) == [(0, 0), (0, 0)]

@@ -205,11 +205,87 @@ def test_upgrading_from_0002_publishes_old_statuses_and_files_their_tags(empty_d
     assert db.session.get(Post, ids[OLD_STATUSES[0]]).comment_count == 0
 
 
+def _write_tulips_at_0003() -> None:
+    """A user who grows tulips, a status, an article tagged tulips, a draft and a comment,
+    written as the 0003 schema stores them (the models describe a later schema)."""
+    def stamps() -> list[sa.ColumnClause]:
+        return [sa.column("created_at", UTCDateTime()), sa.column("updated_at", UTCDateTime())]
+
+    users = sa.table("users", sa.column("id"), sa.column("username"), sa.column("email"),
+                     sa.column("password_hash"), sa.column("session_token"),
+                     sa.column("about_me"), sa.column("last_seen", UTCDateTime()),
+                     sa.column("email_confirmed_at", UTCDateTime()), *stamps())
+    posts = sa.table("posts", sa.column("id"), sa.column("title"), sa.column("slug"),
+                     sa.column("body"), sa.column("body_html"), sa.column("excerpt"),
+                     sa.column("user_id"), sa.column("published_at", UTCDateTime()), *stamps())
+    tags = sa.table("tags", sa.column("id"), sa.column("name"), *stamps())
+    post_tags = sa.table("post_tags", sa.column("post_id"), sa.column("tag_id"))
+    comments = sa.table("comments", sa.column("body"), sa.column("body_html"),
+                        sa.column("post_id"), sa.column("user_id"), *stamps())
+    now = utcnow()
+    times = {"created_at": now, "updated_at": now}
+
+    def post(connection, body: str, title: str | None = None, published: bool = True) -> int:
+        return connection.execute(posts.insert().values(
+            title=title, slug=title and title.lower().replace(" ", "-"), body=body,
+            body_html=f"<p>{body}</p>", excerpt=title and body, user_id=susan,
+            published_at=now if published else None, **times).returning(posts.c.id)
+        ).scalar_one()
+
+    with db.engine.begin() as connection:
+        susan = connection.execute(users.insert().values(
+            username="susan", email="susan@example.com", password_hash="x",
+            session_token="t" * 32, about_me="Grows tulips", last_seen=now,
+            email_confirmed_at=now, **times).returning(users.c.id)).scalar_one()
+        status = post(connection, "Planting tulips today")
+        article = post(connection, "Daffodils first.", title="Spring bulbs")
+        post(connection, "Not yet.", title="Tulips, a draft", published=False)
+        tag = connection.execute(tags.insert().values(name="tulips", **times)
+                                 .returning(tags.c.id)).scalar_one()
+        connection.execute(post_tags.insert().values(post_id=article, tag_id=tag))
+        connection.execute(comments.insert().values(
+            body="More tulips next year", body_html="<p>More tulips next year</p>",
+            post_id=status, user_id=susan, **times))
+
+
+def test_upgrading_to_0006_counts_the_follows_already_there(empty_database_app):
+    from flask_migrate import downgrade, upgrade
+
+    from microblog.models.user import User
+
+    upgrade(revision="0005")
+    _write_tulips_at_0003()  # susan
+    users = sa.table("users", sa.column("id"), sa.column("username"), sa.column("email"),
+                     sa.column("password_hash"), sa.column("session_token"),
+                     sa.column("last_seen", UTCDateTime()),
+                     sa.column("created_at", UTCDateTime()), sa.column("updated_at", UTCDateTime()))
+    follows = sa.table("followers", sa.column("follower_id"), sa.column("followed_id"))
+    now = utcnow()
+    with db.engine.begin() as connection:
+        ids = {name: connection.execute(users.insert().values(
+            username=name, email=f"{name}@example.com", password_hash="x",
+            session_token=name[0] * 32, last_seen=now, created_at=now, updated_at=now)
+            .returning(users.c.id)).scalar_one() for name in ("ann", "bob")}
+        ids["susan"] = connection.scalar(sa.text("SELECT id FROM users WHERE username = 'susan'"))
+        for follower, followed in (("ann", "susan"), ("bob", "susan"), ("susan", "ann")):
+            connection.execute(follows.insert().values(follower_id=ids[follower],
+                                                       followed_id=ids[followed]))
+
+    upgrade()
+
+    counted = {user.username: (user.follower_count, user.following_count)
+               for user in db.session.scalars(sa.select(User))}
+    assert counted == {"susan": (2, 1), "ann": (1, 1), "bob": (0, 1)}
+    db.session.remove()
+    downgrade(revision="0005")
+    assert "follower_count" not in {column["name"] for column in
+                                    sa.inspect(db.engine).get_columns("users")}
+
+
 def test_upgrading_to_0004_indexes_what_was_written_before_it(empty_database_app):
     """The search index is built from the rows already there, and survives a round trip."""
     from flask_migrate import downgrade, upgrade
 
-    from microblog.services import accounts, comments, posts
     from microblog.services import search as searching
 
     def found() -> dict[str, list[str]]:
@@ -222,14 +298,7 @@ def test_upgrading_to_0004_indexes_what_was_written_before_it(empty_database_app
         }
 
     upgrade(revision="0003")
-    susan = accounts.register("susan", "susan@example.com", "correct horse battery",
-                              email_confirmed=True)
-    accounts.update_profile(susan, "susan", "Grows tulips")
-    status = posts.create_post(susan, "Planting tulips today")
-    posts.create_article(susan, "Spring bulbs", "Daffodils first.", tags="tulips")
-    posts.create_article(susan, "Tulips, a draft", "Not yet.", publish=False)
-    comments.add(susan, status.id, "More tulips next year")
-    db.session.remove()
+    _write_tulips_at_0003()
 
     upgrade()
     expected = {"posts": ["Daffodils first.", "Planting tulips today"],
