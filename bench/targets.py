@@ -56,9 +56,9 @@ def verdicts(report: dict) -> dict:
         small, large = sizes[0]["endpoints"], sizes[-1]["endpoints"]
         # A page that shows more at the larger size (the busiest post's comments) is
         # not the same page: it is left out, and the row says so.
-        unlike = [name for name in PAGE_TARGETS if name in small and name in large
+        unlike = [name for name in READ_SCENARIOS if name in small and name in large
                   and small[name].get("comments_shown") != large[name].get("comments_shown")]
-        ratios = {name: large[name]["rps"] / small[name]["rps"] for name in PAGE_TARGETS
+        ratios = {name: large[name]["rps"] / small[name]["rps"] for name in READ_SCENARIOS
                   if name in small and name in large and small[name]["rps"]
                   and name not in unlike}
         if ratios:
