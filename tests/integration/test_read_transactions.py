@@ -1,0 +1,122 @@
+"""A request that only read ends its transaction with COMMIT, so psycopg keeps the plans
+it prepared (microblog/middleware/read_transactions.py); a request that wrote anything
+and did not commit it is still rolled back, whatever way it wrote."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from microblog.extensions import db
+from microblog.models.post import Post
+from microblog.models.user import User
+from microblog.services import posts
+
+
+@contextmanager
+def transaction_ends(app) -> Iterator[list[str]]:
+    """'commit' or 'rollback' for each transaction the app's engine ends meanwhile."""
+    ends: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def commit(connection):
+        ends.append("commit")
+
+    def rollback(connection):
+        ends.append("rollback")
+
+    sa.event.listen(engine, "commit", commit)
+    sa.event.listen(engine, "rollback", rollback)
+    try:
+        yield ends
+    finally:
+        sa.event.remove(engine, "commit", commit)
+        sa.event.remove(engine, "rollback", rollback)
+
+
+def test_a_page_that_only_read_ends_with_commit(app, client, make_user):
+    posts.create_post(make_user("ann"), "Reading is free")
+    client.get("/explore")  # the side lists are cached: later visits only read
+
+    with transaction_ends(app) as ends:
+        assert client.get("/explore").status_code == 200
+        assert client.get("/user/ann").status_code == 200
+
+    assert ends == ["commit", "commit"]
+
+
+@pytest.fixture
+def writer_app(sibling_app):
+    """An app with views that write and return without committing, as a buggy view or
+    one that swallowed a service's error would."""
+    made = sibling_app()
+
+    @made.get("/test/update-without-commit")
+    def update_without_commit():
+        db.session.execute(sa.update(User).values(about_me="changed by SQL"))
+        return "ok"
+
+    @made.get("/test/flush-without-commit")
+    def flush_without_commit():
+        ann = db.session.scalar(sa.select(User))
+        db.session.add(Post(body="half-written", body_html="<p>half-written</p>", author=ann))
+        db.session.flush()
+        return "ok"
+
+    @made.get("/test/pending-without-commit")
+    def pending_without_commit():
+        db.session.scalar(sa.select(User)).about_me = "changed, not flushed"
+        return "ok"
+
+    @made.get("/test/read-then-fail")
+    def read_then_fail():
+        db.session.scalar(sa.select(User))
+        raise RuntimeError("the view failed after reading")
+
+    return made
+
+
+def test_a_request_that_failed_is_rolled_back_even_if_it_only_read(writer_app, make_user):
+    make_user("ann")
+
+    with transaction_ends(writer_app) as ends, pytest.raises(RuntimeError):
+        writer_app.test_client().get("/test/read-then-fail")
+
+    assert ends == ["rollback"]
+
+
+@pytest.mark.parametrize("url", ["/test/update-without-commit", "/test/flush-without-commit",
+                                 "/test/pending-without-commit"])
+def test_a_request_that_wrote_without_committing_is_rolled_back(writer_app, make_user, url):
+    make_user("ann")
+
+    with transaction_ends(writer_app) as ends:
+        assert writer_app.test_client().get(url).status_code == 200
+
+    assert ends == ["rollback"]
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(User.about_me)) is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Post)) == 0
+
+
+# Prepared statements are PostgreSQL's (SQLite's driver keeps its own, rollback or not).
+@pytest.mark.parametrize("backend_app", ["postgresql"], indirect=True)
+def test_postgresql_keeps_the_plans_of_a_page_read_again_and_again(app, client, make_user):
+    posts.create_post(make_user("ann"), "Planned once")
+    for _ in range(8):  # psycopg prepares a statement once it has run it 5 times
+        client.get("/user/ann")
+
+    # The plans live on the pooled connections the requests used: ask each of them.
+    db.session.remove()
+    connections = [db.engine.connect() for _ in range(max(db.engine.pool.checkedin(), 1))]
+    try:
+        prepared = {statement for connection in connections for statement in
+                    connection.scalars(sa.text("SELECT statement FROM pg_prepared_statements"))}
+    finally:
+        for connection in connections:
+            connection.close()
+    assert any("FROM posts" in statement for statement in prepared)
