@@ -90,14 +90,12 @@ def liked(username):
 
 def _profile(profile, page, endpoint: str):
     """The profile header above ``page``; ``endpoint`` names the tab being shown."""
-    counts = follows.counts(profile, current_user if current_user.is_authenticated else None)
     return render_timeline(
         "user.html",
         page,
         title=profile.username,
         user=profile,
-        counts=counts,
-        following=counts.followed_by_viewer,
+        counts=follows.counts(profile, current_user if current_user.is_authenticated else None),
         endpoint=endpoint,
     )
 
