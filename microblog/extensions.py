@@ -43,6 +43,6 @@ limiter = Limiter(
 mail = Mail()
 # Configured by microblog.caching.init_cache: memory, or Redis when REDIS_URL is set.
 cache = Cache(with_jinja2_ext=False)
-# Rendered post cards, in each process's memory: the {% cache %} tag in templates.
+# Rendered post and comment cards, in each process's memory.
 # Configured by microblog.blueprints.cards.init_cards.
-fragments = Cache()
+fragments = Cache(with_jinja2_ext=False)

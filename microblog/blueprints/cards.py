@@ -4,8 +4,11 @@ A timeline page is 25 post cards (``templates/_post.html``) and a post's page up
 to 50 comment cards (``templates/blog/_comment.html``). Rendering them (links,
 translations, forms) cost about as much as everything else on the page together,
 yet a card is the same for everyone who sees that post or comment in that state.
-So each card is kept, as HTML, in this worker's memory: the ``{% cache %}`` block
-of Flask-Caching, on the :data:`~microblog.extensions.fragments` cache.
+So each card is kept, as HTML, in this worker's memory (the
+:data:`~microblog.extensions.fragments` cache), and a page asks for all of its
+cards at once: ``{{ post_cards(page.items, liked) }}`` or
+``{{ comment_cards(comments.items, post) }}`` in a template (:func:`cards`).
+Only a card not found is rendered, from its own template.
 
 **The key is the content.** :func:`post_card_key` and :func:`comment_card_key`
 name everything their card shows: the row's version (``updated_at``, which every
@@ -29,15 +32,16 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import uuid4
 
-from flask import Flask, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import get_locale
 from flask_caching.backends.base import BaseCache
 from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from microblog.extensions import fragments
 from microblog.models.comment import Comment
@@ -54,35 +58,69 @@ HOLES = {"csrf": CSRF_HOLE, "next": NEXT_HOLE}
 
 
 def init_cards(app: Flask) -> None:
-    """The card memory of this process, and the names the card templates use."""
+    """The card memory of this process, and the functions the page templates call."""
     fragments.init_app(app, config={
         "CACHE_TYPE": "microblog.blueprints.cards.MemoryLRU",
         "CACHE_THRESHOLD": app.config["CARD_CACHE_SIZE"],
         "CACHE_DEFAULT_TIMEOUT": 0,
     })
-    app.jinja_env.globals.update(post_card_key=post_card_key,
-                                 comment_card_key=comment_card_key, card_holes=HOLES)
+    app.jinja_env.globals.update(post_cards=post_cards, comment_cards=comment_cards,
+                                 card_holes=HOLES)
 
 
-def post_card_key(post: Post, liked: set[int]) -> str:
+def post_cards(page_posts: Sequence[Post], liked: set[int]) -> Markup:
+    """The cards of a page of posts (``_post.html``); ``liked``: the ids the visitor liked."""
+    return cards("_post.html", page_posts, lambda post, viewer: post_card_key(post, liked, viewer),
+                 "post", liked=liked)
+
+
+def comment_cards(page_comments: Sequence[Comment], post: Post) -> Markup:
+    """The cards of a page of ``post``'s comments (``blog/_comment.html``)."""
+    return cards("blog/_comment.html", page_comments,
+                 lambda comment, viewer: comment_card_key(comment, post, viewer),
+                 "comment", post=post)
+
+
+def cards(template: str, items: Sequence[Any], key: Callable[[Any, Any], tuple], name: str,
+          **context: Any) -> Markup:
+    """The card of each item, from memory where it was rendered before.
+
+    ``key(item, viewer)`` names everything the card shows to this visitor. All the
+    keys are looked up together; each card not found is rendered from ``template``
+    with the item as ``name`` (and ``context``), and kept.
+    """
+    viewer = _viewer()
+    language = str(get_locale())
+    keys = [repr((template, *key(item, viewer), language)) for item in items]
+    found = fragments.get_many(*keys)
+    html = []
+    for item, card_key, card in zip(items, keys, found, strict=True):
+        if card is None:
+            card = render_template(current_app.jinja_env.get_template(template),
+                                   **{name: item}, **context)
+            fragments.set(card_key, card)
+        html.append(card)
+    return Markup("".join(html))
+
+
+def post_card_key(post: Post, liked: set[int], viewer: User | AnonymousUserMixin) -> tuple:
     """Everything ``_post.html`` shows of ``post``: if any of it changes, so does the key."""
     category = post.category
-    if not _viewer().is_authenticated:
+    if not viewer.is_authenticated:
         like_button = "none"  # a count, no form
     else:
         like_button = "liked" if post.id in liked else "not-liked"
-    return _key(post.id, post.updated_at, post.comment_count, post.like_count,
-                *_author(post.author),
-                f"{category.slug}:{category.name}" if category else "", like_button)
+    return (post.id, post.updated_at, post.comment_count, post.like_count,
+            *_author(post.author),
+            f"{category.slug}:{category.name}" if category else "", like_button)
 
 
-def comment_card_key(comment: Comment, post: Post) -> str:
+def comment_card_key(comment: Comment, post: Post, viewer: User | AnonymousUserMixin) -> tuple:
     """Everything ``blog/_comment.html`` shows of ``comment``, including which of its
     tools (edit, delete) the visitor gets: the services' rules, asked now."""
-    viewer = _viewer()
-    return _key(comment.id, comment.updated_at, *_author(comment.author),
-                comment.user_id == post.user_id,  # the "author" badge
-                comments.may_edit(viewer, comment), comments.may_delete(viewer, comment))
+    return (comment.id, comment.updated_at, *_author(comment.author),
+            comment.user_id == post.user_id,  # the "author" badge
+            comments.may_edit(viewer, comment), comments.may_delete(viewer, comment))
 
 
 def _viewer() -> User | AnonymousUserMixin:
@@ -96,11 +134,6 @@ def _author(user: User) -> tuple[str, str]:
     picture when avatars come from Gravatar. (Keys stay in this process's memory,
     never in a page or a log.)"""
     return user.username, user.email
-
-
-def _key(*parts: object) -> str:
-    """The parts and the language, as one unambiguous string (``repr`` quotes each)."""
-    return repr((*parts, str(get_locale())))
 
 
 def fill_holes(html: str) -> str:
@@ -139,6 +172,14 @@ class MemoryLRU(BaseCache):
             while len(self._entries) > self._threshold:
                 self._entries.popitem(last=False)
         return True
+
+    def get_many(self, *keys: str) -> list[Any]:
+        with self._lock:
+            found = [self._entries.get(key) for key in keys]
+            for key, value in zip(keys, found, strict=True):
+                if value is not None:
+                    self._entries.move_to_end(key)
+            return found
 
     def add(self, key: str, value: Any, timeout: int | None = None) -> bool:
         with self._lock:
