@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from microblog.extensions import db
+from microblog.middleware.read_transactions import commit_if_read_only
 from microblog.models.post import Post
 from microblog.models.user import User
 from microblog.services import posts
@@ -47,6 +48,19 @@ def test_a_page_that_only_read_ends_with_commit(app, client, make_user):
         assert client.get("/user/ann").status_code == 200
 
     assert ends == ["commit", "commit"]
+
+
+def test_the_commit_keeps_what_was_read_and_later_commits_expire_as_usual(app, make_user):
+    make_user("ann")
+    db.session.remove()
+    ann = db.session.scalar(sa.select(User).where(User.username == "ann"))
+
+    commit_if_read_only(None)
+    assert "username" in ann.__dict__  # still loaded: the session is closed next anyway
+
+    ann.about_me = "written later in the same session"
+    db.session.commit()
+    assert "about_me" not in ann.__dict__  # expired: the next read sees the database
 
 
 @pytest.fixture
