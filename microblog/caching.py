@@ -32,7 +32,7 @@ T = TypeVar("T")
 
 # What changes each namespace, so a reader knows what a cached value depends on:
 POSTS = "posts"  # publishing, editing, deleting, featuring posts; renamed or deleted authors
-ENGAGEMENT = "engagement"  # likes and comments
+ENGAGEMENT = "engagement"  # likes and comments (written, edited, deleted)
 CATEGORIES = "categories"  # the admin's list of categories
 NAMESPACES = (POSTS, ENGAGEMENT, CATEGORIES)
 

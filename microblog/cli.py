@@ -16,6 +16,7 @@ from flask_babel import _
 
 from microblog import search
 from microblog import seed as seeding
+from microblog.caching import ENGAGEMENT, POSTS, invalidate
 from microblog.models.role import Role
 from microblog.models.user import User
 from microblog.services import accounts, moderation
@@ -174,6 +175,7 @@ def reindex() -> None:
 
     backend = search.backend()
     backend.reindex(progress)
+    invalidate(POSTS, ENGAGEMENT)  # cached answers came from the index before
     for bar in bars.values():
         bar.render_finish()
     click.echo(f"Rebuilt the {backend.name} index in {time.monotonic() - started:.1f}s.")

@@ -135,6 +135,7 @@ def edit(user: User, comment: Comment, text: str) -> Comment:
     comment.body_html = render_comment(comment.body)
     comment.edited_at = utcnow()
     db.session.commit()
+    invalidate(ENGAGEMENT)  # searches for comments remember their words
     return comment
 
 

@@ -4,10 +4,18 @@ The backend (chosen in ``create_app``) answers with ids, best match first, a
 total and marked snippets. Here those ids become ORM objects in one query per
 kind, in the backend's order, each beside its snippet as safe HTML. A page
 past the last is NotFound, like every paginated page.
+
+The backend's answers for posts and comments are cached (:mod:`microblog.caching`):
+they are the same for everyone who asks, and their cost grows with the number of
+matches, which a bigger site has more of. The cache keeps only ids, totals and
+snippets, and is forgotten whenever posts (or, for comments, comments) change;
+the rows themselves are loaded afresh on every request. People are not cached:
+nothing announces a changed profile, and their search does not grow with posts.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from collections.abc import Callable
@@ -19,6 +27,7 @@ import sqlalchemy.orm as so
 from flask_babel import _
 from markupsafe import Markup
 
+from microblog.caching import ENGAGEMENT, POSTS, cached
 from microblog.extensions import db
 from microblog.models.comment import Comment
 from microblog.models.post import Post
@@ -77,7 +86,7 @@ class PersonResult:
 
 def posts(query: SearchQuery, page: int, per_page: int) -> SearchPage[PostResult]:
     """Published posts matching ``query``: statuses, article titles, bodies and tags."""
-    hits = _find(backend().posts, query, page, per_page)
+    hits = _find(backend().posts, query, page, per_page, depends_on=[POSTS])
     found = _load(sa.select(Post).options(so.joinedload(Post.author),
                                           so.joinedload(Post.category)), Post, hits)
     return _page([
@@ -92,7 +101,7 @@ def posts(query: SearchQuery, page: int, per_page: int) -> SearchPage[PostResult
 
 def comments(query: SearchQuery, page: int, per_page: int) -> SearchPage[CommentResult]:
     """Comments under published posts matching ``query``."""
-    hits = _find(backend().comments, query, page, per_page)
+    hits = _find(backend().comments, query, page, per_page, depends_on=[POSTS, ENGAGEMENT])
     found = _load(sa.select(Comment).options(
         so.joinedload(Comment.author), so.joinedload(Comment.post).joinedload(Post.author)
     ), Comment, hits)
@@ -109,13 +118,19 @@ def people(query: SearchQuery, page: int, per_page: int) -> SearchPage[PersonRes
 
 
 def _find(search: Callable[[SearchQuery, int, int], Hits], query: SearchQuery, page: int,
-          per_page: int) -> Hits:
+          per_page: int, depends_on: list[str] | None = None) -> Hits:
+    """A page of the backend's answer; cached while ``depends_on`` has not changed."""
     if page < 1 or per_page < 1:
         raise NotFound(_("There is no such page."))
     if query.is_empty:
         return Hits(total=0, hits=[])
+    offset = (page - 1) * per_page
     try:
-        hits = search(query, (page - 1) * per_page, per_page)
+        if depends_on is None:
+            hits = search(query, offset, per_page)
+        else:
+            hits = cached(_cache_key(search, query, offset, per_page),
+                          lambda: search(query, offset, per_page), depends_on)
     except sa.exc.DBAPIError as error:
         # Every query the backends write is valid for any input (the tests feed
         # them random text); what is left is the database failing.
@@ -125,6 +140,13 @@ def _find(search: Callable[[SearchQuery, int, int], Hits], query: SearchQuery, p
     if not hits.hits and page > 1:
         raise NotFound(_("There is no such page."))
     return hits
+
+
+def _cache_key(search: Callable, query: SearchQuery, offset: int, limit: int) -> str:
+    """The backend, the kind, the page and the whole query, in a key of fixed length
+    (a query is what anyone typed, up to a thousand characters)."""
+    described = repr((type(search.__self__).__name__, search.__name__, query, offset, limit))
+    return "search:" + hashlib.sha256(described.encode()).hexdigest()
 
 
 def _load(select: sa.Select, model: type, hits: Hits) -> list[tuple]:

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from microblog import search as search_index
+from microblog.caching import POSTS, invalidate
 from microblog.extensions import db
 from microblog.models.base import utcnow
 from microblog.models.post import Post
@@ -331,6 +332,20 @@ def test_an_articles_tags_are_searchable(susan):
 
 # Comments ----------------------------------------------------------------------
 
+def test_a_repeated_search_is_answered_from_the_cache_until_posts_change(susan, count_queries):
+    first = posts.create_post(susan, "Planting tulips today")
+    assert found_posts("tulips") == [first.id]
+
+    with count_queries() as statements:
+        assert found_posts("tulips") == [first.id]
+    assert len(statements) == 1  # loading the post: the search itself was remembered
+
+    second = posts.create_post(susan, "More tulips")
+    with count_queries() as statements:
+        assert found_posts("tulips") == [second.id, first.id]
+    assert len(statements) == 2  # a new post: searched again
+
+
 def test_comments_are_searchable_and_edits_show_at_once(susan, make_user):
     post = posts.create_post(susan, "What should I cook tonight?")
     bob = make_user("bob")
@@ -356,6 +371,7 @@ def test_comments_are_found_only_on_published_posts(susan, make_user):
 
     post.published_at = None  # back to a draft: its conversation is private again
     db.session.commit()
+    invalidate(POSTS)  # as every change made behind the services' back must
     assert found_comments("risotto") == []
     assert searching.comments(searching.parse("risotto"), 1, 10).total == 0
 
