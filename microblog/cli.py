@@ -16,10 +16,10 @@ from flask_babel import _
 
 from microblog import search
 from microblog import seed as seeding
-from microblog.caching import ENGAGEMENT, POSTS, invalidate
 from microblog.models.role import Role
 from microblog.models.user import User
 from microblog.services import accounts, moderation
+from microblog.services import search as searching
 from microblog.services.errors import NotFound, ValidationError
 
 
@@ -173,12 +173,10 @@ def reindex() -> None:
         bar = bars[index]
         bar.update(min(done, bar.length) - bar.pos)
 
-    backend = search.backend()
-    backend.reindex(progress)
-    invalidate(POSTS, ENGAGEMENT)  # cached answers came from the index before
+    searching.reindex(progress)
     for bar in bars.values():
         bar.render_finish()
-    click.echo(f"Rebuilt the {backend.name} index in {time.monotonic() - started:.1f}s.")
+    click.echo(f"Rebuilt the {search.backend().name} index in {time.monotonic() - started:.1f}s.")
 
 
 @search_cli.command("stats")

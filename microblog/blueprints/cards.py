@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import uuid4
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, render_template, request
 from flask_babel import get_locale
 from flask_caching.backends.base import BaseCache
 from flask_login import AnonymousUserMixin, current_user
@@ -96,8 +96,7 @@ def cards(template: str, items: Sequence[Any], key: Callable[[Any, Any], tuple],
     html = []
     for item, card_key, card in zip(items, keys, found, strict=True):
         if card is None:
-            card = render_template(current_app.jinja_env.get_template(template),
-                                   **{name: item}, **context)
+            card = render_template(template, **{name: item}, **context)
             fragments.set(card_key, card)
         html.append(card)
     return Markup("".join(html))
@@ -158,11 +157,7 @@ class MemoryLRU(BaseCache):
         return cls(config["CACHE_THRESHOLD"])
 
     def get(self, key: str) -> Any:
-        with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
+        return self.get_many(key)[0]
 
     def set(self, key: str, value: Any, timeout: int | None = None) -> bool:
         """Keep ``value`` (``timeout`` is ignored: entries leave by age of use only)."""

@@ -27,14 +27,14 @@ import sqlalchemy.orm as so
 from flask_babel import _
 from markupsafe import Markup
 
-from microblog.caching import ENGAGEMENT, POSTS, cached
+from microblog.caching import ENGAGEMENT, POSTS, cached, invalidate
 from microblog.extensions import db
 from microblog.models.comment import Comment
 from microblog.models.post import Post
 from microblog.models.user import User
 from microblog.pagination import Page
 from microblog.search import backend
-from microblog.search.backend import Hits
+from microblog.search.backend import Hits, Progress
 from microblog.search.highlight import to_html
 from microblog.search.query import SearchQuery, parse
 from microblog.services.errors import NotFound, ServiceError
@@ -86,7 +86,7 @@ class PersonResult:
 
 def posts(query: SearchQuery, page: int, per_page: int) -> SearchPage[PostResult]:
     """Published posts matching ``query``: statuses, article titles, bodies and tags."""
-    hits = _find(backend().posts, query, page, per_page, depends_on=[POSTS])
+    hits = _find("posts", query, page, per_page, depends_on=[POSTS])
     found = _load(sa.select(Post).options(so.joinedload(Post.author),
                                           so.joinedload(Post.category)), Post, hits)
     return _page([
@@ -101,7 +101,7 @@ def posts(query: SearchQuery, page: int, per_page: int) -> SearchPage[PostResult
 
 def comments(query: SearchQuery, page: int, per_page: int) -> SearchPage[CommentResult]:
     """Comments under published posts matching ``query``."""
-    hits = _find(backend().comments, query, page, per_page, depends_on=[POSTS, ENGAGEMENT])
+    hits = _find("comments", query, page, per_page, depends_on=[POSTS, ENGAGEMENT])
     found = _load(sa.select(Comment).options(
         so.joinedload(Comment.author), so.joinedload(Comment.post).joinedload(Post.author)
     ), Comment, hits)
@@ -111,25 +111,27 @@ def comments(query: SearchQuery, page: int, per_page: int) -> SearchPage[Comment
 
 def people(query: SearchQuery, page: int, per_page: int) -> SearchPage[PersonResult]:
     """Accounts in good standing whose username or about-me matches ``query``."""
-    hits = _find(backend().people, query, page, per_page)
+    hits = _find("people", query, page, per_page)
     found = _load(sa.select(User), User, hits)
     return _page([PersonResult(user, to_html(hit.highlights["about_me"]))
                   for hit, user in found], hits, page, per_page)
 
 
-def _find(search: Callable[[SearchQuery, int, int], Hits], query: SearchQuery, page: int,
-          per_page: int, depends_on: list[str] | None = None) -> Hits:
-    """A page of the backend's answer; cached while ``depends_on`` has not changed."""
+def _find(kind: str, query: SearchQuery, page: int, per_page: int,
+          depends_on: list[str] | None = None) -> Hits:
+    """A page of the backend's answer for ``kind`` ("posts", "comments", "people");
+    cached while ``depends_on`` has not changed."""
     if page < 1 or per_page < 1:
         raise NotFound(_("There is no such page."))
     if query.is_empty:
         return Hits(total=0, hits=[])
     offset = (page - 1) * per_page
+    search: Callable[[SearchQuery, int, int], Hits] = getattr(backend(), kind)
     try:
         if depends_on is None:
             hits = search(query, offset, per_page)
         else:
-            hits = cached(_cache_key(search, query, offset, per_page),
+            hits = cached(_cache_key(kind, query, offset, per_page),
                           lambda: search(query, offset, per_page), depends_on)
     except sa.exc.DBAPIError as error:
         # Every query the backends write is valid for any input (the tests feed
@@ -142,11 +144,17 @@ def _find(search: Callable[[SearchQuery, int, int], Hits], query: SearchQuery, p
     return hits
 
 
-def _cache_key(search: Callable, query: SearchQuery, offset: int, limit: int) -> str:
+def _cache_key(kind: str, query: SearchQuery, offset: int, limit: int) -> str:
     """The backend, the kind, the page and the whole query, in a key of fixed length
     (a query is what anyone typed, up to a thousand characters)."""
-    described = repr((type(search.__self__).__name__, search.__name__, query, offset, limit))
+    described = repr((backend().name, kind, query, offset, limit))
     return "search:" + hashlib.sha256(described.encode()).hexdigest()
+
+
+def reindex(progress: Progress) -> None:
+    """Rebuild the backend's index, and forget the answers cached from the old one."""
+    backend().reindex(progress)
+    invalidate(POSTS, ENGAGEMENT)
 
 
 def _load(select: sa.Select, model: type, hits: Hits) -> list[tuple]:
