@@ -9,8 +9,14 @@ Redis), logs in a reader who follows 50 accounts and a writer nobody follows,
 and for each scenario runs wrk at fixed concurrency, measuring requests/s, p50
 and p99 latency, SQL statements per request (``X-Query-Count``, read from one
 request after the load, in the steady state) and the workers' peak memory.
-``/health`` runs first: the ceiling of the framework on this machine in this
-run, which every figure is also given as a fraction of. Results go to
+The scenarios run in rounds (``BENCH_REPEATS``, 3 by default), each round every
+scenario once, and each figure reported is the median of the rounds: on a
+shared machine one run of one page can be 30% off, and a median of interleaved
+rounds lets a slow minute spoil one sample instead of one page. Each round
+starts with ``/health`` (the ceiling of the app's stack in this run, which every
+figure is also given as a fraction of) and ``bench/hello.py`` (Flask alone,
+which the targets are scaled by), so both are measured near the pages they
+judge. Results go to
 ``bench/results/latest.json`` (and a dated copy) and a chart of p99 and
 requests/s against data size to ``latest.svg``. See bench/README.md for what
 each figure means.
@@ -28,6 +34,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -74,6 +81,7 @@ USER_AGENT = "microblog-bench"  # sessions are bound to it (Flask-Login "strong"
 SEARCH_TEXT = "pizza"
 STATUS_TEXT = "Benchmarking the write path, one status at a time."
 FOLLOW_POOL_SIZE = 200
+FLASK_ALONE = "bench.hello:app"
 
 
 @dataclass
@@ -82,6 +90,7 @@ class Settings:
     users: int
     seconds: int
     concurrency: int
+    repeats: int
     database_url: str
     sqlite_url: str | None
     sqlite_posts: int
@@ -111,10 +120,12 @@ def settings_from(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--sizes", default=env("BENCH_SIZES", ",".join(map(str, DEFAULT_SIZES))),
                         help="data sizes for the scaling curve (BENCH_SIZES)")
     parser.add_argument("--users", type=int, default=int(env("BENCH_USERS", "10000")))
-    parser.add_argument("--seconds", type=int, default=int(env("BENCH_SECONDS", "15")),
-                        help="of load per scenario (BENCH_SECONDS)")
+    parser.add_argument("--seconds", type=int, default=int(env("BENCH_SECONDS", "10")),
+                        help="of load per scenario and round (BENCH_SECONDS)")
     parser.add_argument("--concurrency", type=int, default=int(env("BENCH_CONCURRENCY", "16")),
                         help="open connections (BENCH_CONCURRENCY)")
+    parser.add_argument("--repeats", type=int, default=int(env("BENCH_REPEATS", "3")),
+                        help="rounds of every scenario; the median is reported (BENCH_REPEATS)")
     parser.add_argument("--database-url", default=env("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
                         help="PostgreSQL; {posts} is replaced by the data size")
     parser.add_argument("--sqlite-url", default=env("BENCH_SQLITE_URL", DEFAULT_SQLITE_URL),
@@ -127,27 +138,32 @@ def settings_from(argv: list[str] | None = None) -> Settings:
     args = parser.parse_args(argv)
     sizes = [args.posts] if args.posts else sorted(int(size) for size in args.sizes.split(","))
     sqlite_url = None if args.sqlite_url.lower() in ("", "none", "0") else args.sqlite_url
-    return Settings(sizes, args.users, args.seconds, args.concurrency, args.database_url,
-                    sqlite_url, args.sqlite_posts, args.redis_url, args.results_dir)
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+    return Settings(sizes, args.users, args.seconds, args.concurrency, args.repeats,
+                    args.database_url, sqlite_url, args.sqlite_posts, args.redis_url,
+                    args.results_dir)
 
 
 def main(argv: list[str] | None = None) -> dict:
     settings = settings_from(argv)
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
-    framework = measure_framework(settings)
     runs = []
-    for posts in settings.sizes:
-        url = settings.database_url.format(posts=posts)
-        runs.append(benchmark(url, posts, settings))
     sqlite = None
-    if settings.sqlite_url:
-        sqlite = benchmark(settings.sqlite_url.format(posts=settings.sqlite_posts),
-                           settings.sqlite_posts, settings)
-    report = {**runs[-1], "framework": framework, "sizes": runs,
+    # Flask alone is served for the whole run, idle between its measurements.
+    with Server({}, DATA_DIR / "logs" / "hello", app=FLASK_ALONE) as flask_alone:
+        for posts in settings.sizes:
+            url = settings.database_url.format(posts=posts)
+            runs.append(benchmark(url, posts, settings, flask_alone))
+        if settings.sqlite_url:
+            sqlite = benchmark(settings.sqlite_url.format(posts=settings.sqlite_posts),
+                               settings.sqlite_posts, settings, flask_alone)
+    report = {**runs[-1], "sizes": runs,
               **({"sqlite": sqlite} if sqlite else {}),
               "settings": {"users": settings.users, "seconds": settings.seconds,
-                           "concurrency": settings.concurrency, "workers": WORKERS},
+                           "concurrency": settings.concurrency, "repeats": settings.repeats,
+                           "workers": WORKERS},
               "machine": machine()}
     report["targets"] = verdicts(report)
     print_verdicts(report["targets"])
@@ -155,18 +171,7 @@ def main(argv: list[str] | None = None) -> dict:
     return report
 
 
-def measure_framework(settings: Settings) -> dict:
-    """``bench/hello.py``, a one-route Flask app, under the same gunicorn and wrk: what
-    Flask itself serves on this machine, against which the targets are scaled."""
-    print("\n== Flask alone (bench/hello.py)", flush=True)
-    log_dir = DATA_DIR / "logs" / "hello"
-    with Server({}, log_dir, app="bench.hello:app") as server:
-        measured = load(server, Scenario("hello", "/health"), settings.concurrency, settings)
-    print(f"  {measured['rps']:,.0f} requests/s, p99 {measured['p99_ms']} ms", flush=True)
-    return measured
-
-
-def benchmark(url_text: str, posts: int, settings: Settings) -> dict:
+def benchmark(url_text: str, posts: int, settings: Settings, flask_alone: Server) -> dict:
     """Seed (or reuse) one database, serve it, and run every scenario against it."""
     url = database_url(url_text)
     print(f"\n== {url.get_backend_name()} at {posts:,} posts: "
@@ -186,7 +191,7 @@ def benchmark(url_text: str, posts: int, settings: Settings) -> dict:
     try:
         with fresh_cache(settings.redis_url) as prefix, \
                 Server(app_env(url, settings.redis_url, prefix, log_dir), log_dir) as server:
-            result = run_scenarios(server, cast, settings)
+            result = run_scenarios(server, flask_alone, cast, settings)
     finally:
         with app.app_context():
             undo_writes(cast, before)
@@ -455,37 +460,79 @@ def scenarios(server: Server, cast: Cast) -> list[Scenario]:
     ]
 
 
-def run_scenarios(server: Server, cast: Cast, settings: Settings) -> dict:
-    ceiling = load(server, Scenario("ceiling", "/health"), settings.concurrency, settings)
-    print(f"  ceiling (/health): {ceiling['rps']:,.0f} requests/s, p99 {ceiling['p99_ms']} ms",
-          flush=True)
-    endpoints = {}
+def run_scenarios(server: Server, flask_alone: Server, cast: Cast, settings: Settings) -> dict:
+    """Every scenario once per round, the rounds interleaved; the medians."""
     planned = scenarios(server, cast)
-    home = planned[0]
+    samples: dict[str, list[dict]] = {"framework": [], "ceiling": [],
+                                      **{scenario.name: [] for scenario in planned}}
+    queries: dict[str, int] = {}
+    for round_number in range(1, settings.repeats + 1):
+        print(f"  round {round_number} of {settings.repeats}", flush=True)
+        for name, target in (("framework", flask_alone), ("ceiling", server)):
+            measured = load(target, Scenario(name, "/health"), settings.concurrency, settings)
+            samples[name].append(measured)
+            print(f"    {'Flask alone' if name == 'framework' else '/health'}: "
+                  f"{measured['rps']:,.0f} requests/s, p99 {measured['p99_ms']} ms", flush=True)
+        for scenario in planned:
+            measured, count = measure(server, scenario, planned[0], settings)
+            samples[scenario.name].append(measured)
+            # The most statements any round counted: a budget is judged by its worst case.
+            queries[scenario.name] = max(count, queries.get(scenario.name, 0))
+            print(f"    {scenario.name}: {measured['rps']:,.1f} requests/s, p99 "
+                  f"{measured['p99_ms']} ms, {count} queries", flush=True)
+    ceiling = median_of(samples["ceiling"])
+    endpoints = {}
     for scenario in planned:
-        queries = query_count(server, scenario)
-        if scenario.writes:
-            # Reads of the home timeline run at the same time, as on a live site.
-            reads: dict = {}
-            beside = threading.Thread(target=lambda found=reads: found.update(
-                load(server, home, settings.concurrency, settings)))
-            beside.start()
-            measured = load(server, scenario, WRITE_CONNECTIONS, settings)
-            beside.join()
-            measured["reads_beside"] = {key: reads.get(key) for key in
-                                        ("rps", "p50_ms", "p99_ms", "errors")}
-        else:
-            measured = load(server, scenario, settings.concurrency, settings)
-            # Counted again in the steady state: the first request may have filled
-            # the shared cache (explore's side lists) for every later one.
-            queries = query_count(server, scenario)
-        measured.update(queries=queries, path=scenario.path, **scenario.notes,
+        measured = median_of(samples[scenario.name])
+        measured.update(queries=queries[scenario.name], path=scenario.path, **scenario.notes,
                         of_ceiling=round(measured["rps"] / ceiling["rps"], 3)
                         if ceiling["rps"] else None)
         endpoints[scenario.name] = measured
-        print(f"  {scenario.name}: {measured['rps']:,.1f} requests/s, p99 "
-              f"{measured['p99_ms']} ms, {queries} queries", flush=True)
-    return {"ceiling": ceiling, "endpoints": endpoints}
+    return {"framework": median_of(samples["framework"]), "ceiling": ceiling,
+            "endpoints": endpoints}
+
+
+def measure(server: Server, scenario: Scenario, home: Scenario,
+            settings: Settings) -> tuple[dict, int]:
+    """One scenario's load, and the statements one of its requests ran."""
+    queries = query_count(server, scenario)
+    if not scenario.writes:
+        measured = load(server, scenario, settings.concurrency, settings)
+        # Counted again in the steady state: the first request may have filled
+        # the shared cache (explore's side lists) for every later one.
+        return measured, query_count(server, scenario)
+    # Reads of the home timeline run at the same time, as on a live site.
+    reads: dict = {}
+    beside = threading.Thread(target=lambda: reads.update(
+        load(server, home, settings.concurrency, settings)))
+    beside.start()
+    measured = load(server, scenario, WRITE_CONNECTIONS, settings)
+    beside.join()
+    measured["reads_beside"] = {key: reads.get(key) for key in
+                                ("rps", "p50_ms", "p99_ms", "errors")}
+    return measured, queries
+
+
+MEDIAN_FIGURES = ("rps", "p50_ms", "p99_ms")
+
+
+def median_of(samples: list[dict]) -> dict:
+    """One figure set from the rounds' samples: the median of each rate and latency, the
+    sum of requests and errors (an error in any round stays visible), the largest memory,
+    and each round's requests/s (``rounds_rps``), so the spread can be read."""
+    result: dict = {key: round(statistics.median(sample[key] for sample in samples), 1)
+                    for key in MEDIAN_FIGURES}
+    for key in ("requests", "errors", "non_2xx_3xx"):
+        result[key] = sum(sample[key] for sample in samples)
+    result["rss_mb"] = max(sample["rss_mb"] for sample in samples)
+    result["rounds_rps"] = [sample["rps"] for sample in samples]
+    if "reads_beside" in samples[0]:
+        beside = [sample["reads_beside"] for sample in samples]
+        result["reads_beside"] = {
+            **{key: round(statistics.median(reads[key] for reads in beside), 1)
+               for key in MEDIAN_FIGURES},
+            "errors": sum(reads["errors"] for reads in beside)}
+    return result
 
 
 def query_count(server: Server, scenario: Scenario) -> int:
@@ -577,19 +624,26 @@ class MemorySampler(threading.Thread):
 
 # -- Report -----------------------------------------------------------------------
 
+def spread(figures: dict) -> float:
+    """How far apart the rounds' requests/s were, as a share of their median."""
+    rounds = figures["rounds_rps"]
+    return (max(rounds) - min(rounds)) / figures["rps"] if figures["rps"] else 0.0
+
+
 def print_table(result: dict) -> None:
-    print(f"\n{result['backend']}, {result['posts']:,} posts")
+    print(f"\n{result['backend']}, {result['posts']:,} posts "
+          f"(medians of {len(result['ceiling']['rounds_rps'])} rounds)")
     header = f"{'endpoint':<16} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'queries':>8} " \
-             f"{'RSS MB':>7} {'of ceiling':>10} {'errors':>7}"
+             f"{'RSS MB':>7} {'of ceiling':>10} {'errors':>7} {'spread':>7}"
     print(header)
     print("-" * len(header))
-    ceiling = result["ceiling"]
-    print(f"{'/health':<16} {ceiling['rps']:>9,.1f} {ceiling['p50_ms']:>8.1f} "
-          f"{ceiling['p99_ms']:>8.1f} {'':>8} {ceiling['rss_mb']:>7.1f} {1:>10.3f} "
-          f"{ceiling['errors']:>7}")
+    for label, e in (("Flask alone", result["framework"]), ("/health", result["ceiling"])):
+        print(f"{label:<16} {e['rps']:>9,.1f} {e['p50_ms']:>8.1f} {e['p99_ms']:>8.1f} "
+              f"{'':>8} {e['rss_mb']:>7.1f} {'':>10} {e['errors']:>7} {spread(e):>7.0%}")
     for name, e in result["endpoints"].items():
         print(f"{name:<16} {e['rps']:>9,.1f} {e['p50_ms']:>8.1f} {e['p99_ms']:>8.1f} "
-              f"{e['queries']:>8} {e['rss_mb']:>7.1f} {e['of_ceiling']:>10.3f} {e['errors']:>7}")
+              f"{e['queries']:>8} {e['rss_mb']:>7.1f} {e['of_ceiling']:>10.3f} "
+              f"{e['errors']:>7} {spread(e):>7.0%}")
         if "reads_beside" in e:
             r = e["reads_beside"]
             print(f"{'  + home reads':<16} {r['rps']:>9,.1f} {r['p50_ms']:>8.1f} "
