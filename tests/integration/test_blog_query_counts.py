@@ -73,14 +73,13 @@ def discussed(make_user, readers, admin):
     return found
 
 
-# The post page. Anonymous, 3 statements whatever the number of comments:
-#   the post (by primary key) with its author and category joined in; its tags (one
-#   IN query); one page of its comments, oldest first, with their authors joined in
-#   (LIMIT per_page + 1).
+# The post page. Anonymous, 2 statements whatever the number of comments:
+#   the post (by primary key) with its author, category and tags joined in; one page
+#   of its comments, oldest first, with their authors joined in (LIMIT per_page + 1).
 # Logged in, 2 more: the visitor (Flask-Login's user loader, first) and whether
 # they liked the post (one IN query). Which comments they may edit or delete is
 # worked out from rows already loaded.
-POST_PAGE = {"anonymous": 3, "logged in": 5}
+POST_PAGE = {"anonymous": 2, "logged in": 4}
 
 
 @pytest.mark.parametrize(("visitor", "expected"), POST_PAGE.items())
