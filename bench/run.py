@@ -508,8 +508,9 @@ def measure(server: Server, scenario: Scenario, home: Scenario,
     beside.start()
     measured = load(server, scenario, WRITE_CONNECTIONS, settings)
     beside.join()
-    measured["reads_beside"] = {key: reads.get(key) for key in
-                                ("rps", "p50_ms", "p99_ms", "errors")}
+    if not reads:  # wrk failed in the thread, which printed why; the medians need a figure
+        raise SystemExit(f"The home timeline reads beside {scenario.name} gave no result.")
+    measured["reads_beside"] = {key: reads[key] for key in ("rps", "p50_ms", "p99_ms", "errors")}
     return measured, queries
 
 
