@@ -52,6 +52,10 @@ class Post(db.Model):
         sa.ForeignKey("categories.id", ondelete="SET NULL")
     )
 
+    # Whether the visitor liked the post, when the query that loaded it asked
+    # (``services.posts.with_viewer_likes``); None when it did not ask.
+    liked_by_viewer: so.Mapped[bool | None] = so.query_expression()
+
     author: so.Mapped[User] = so.relationship(back_populates="posts")
     category: so.Mapped[Category | None] = so.relationship(back_populates="posts")
     tags: so.Mapped[list[Tag]] = so.relationship(

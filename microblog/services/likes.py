@@ -58,10 +58,19 @@ def unlike(user: User, post_id: int) -> Post:
 
 
 def liked_ids(user: User | None, posts: Iterable[Post]) -> set[int]:
-    """Which of ``posts`` ``user`` liked: one query for a whole page, none when logged out."""
-    ids = [post.id for post in posts]
-    if not ids or not getattr(user, "is_authenticated", False):
+    """Which of ``posts`` ``user`` liked: none when logged out.
+
+    Posts loaded with :func:`~microblog.services.posts.with_viewer_likes` already
+    know (the timelines and a post's page load them so); any other posts are looked
+    up in one query for them all.
+    """
+    if not getattr(user, "is_authenticated", False):
         return set()
-    return set(db.session.scalars(
-        sa.select(likes.c.post_id).where(likes.c.user_id == user.id, likes.c.post_id.in_(ids))
-    ))
+    posts = list(posts)
+    liked = {post.id for post in posts if post.liked_by_viewer}
+    unknown = [post.id for post in posts if post.liked_by_viewer is None]
+    if unknown:
+        liked.update(db.session.scalars(
+            sa.select(likes.c.post_id).where(likes.c.user_id == user.id,
+                                             likes.c.post_id.in_(unknown))))
+    return liked

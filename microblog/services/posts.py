@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import _
 
@@ -22,6 +23,7 @@ from microblog.markdown import excerpt, render_article, render_status
 from microblog.markdown import tags as status_tags
 from microblog.models.base import utcnow
 from microblog.models.category import Category
+from microblog.models.like import likes
 from microblog.models.post import (
     ARTICLE_MAX_LENGTH,
     EXCERPT_LENGTH,
@@ -51,10 +53,29 @@ def get_post(post_id: int, viewer: User | None = None) -> Post:
     # a few per post, repeat the row a few times: cheaper than a second round trip,
     # which cost a twentieth of the page.)
     post = db.session.get(Post, post_id, options=[
-        so.joinedload(Post.author), so.joinedload(Post.category), so.joinedload(Post.tags)])
+        so.joinedload(Post.author), so.joinedload(Post.category), so.joinedload(Post.tags),
+        *with_viewer_likes(viewer)])
     if post is None or (post.is_draft and not _is_author(viewer, post)):
         raise NotFound(_("There is no such post."))
     return post
+
+
+def with_viewer_likes(viewer: User | None) -> list[so.Load]:
+    """Loader options that fill in each post's ``liked_by_viewer``: whether ``viewer``
+    liked it, asked in the query that loads the posts (an ``EXISTS`` on the likes'
+    primary key) rather than in a query of its own. None for a visitor logged out,
+    who has no likes to show.
+
+    Give these options only for the visitor of the request: the answer is kept on
+    the post, and a request has one visitor (``services.likes.liked_ids`` reads it).
+    """
+    if not getattr(viewer, "is_authenticated", False):
+        return []
+    # Correlated to the post alone: a query that joins likes itself (a liked tab) keeps
+    # its own.
+    liked = sa.exists().where(likes.c.post_id == Post.id, likes.c.user_id == viewer.id) \
+        .correlate(Post)
+    return [so.with_expression(Post.liked_by_viewer, liked)]
 
 
 def get_published(post_id: int) -> Post:

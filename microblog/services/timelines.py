@@ -4,9 +4,10 @@ them (featured, popular, recent).
 
 Every page is one query (the home timeline two): published posts only, newest
 first, each post's author and category joined in (no N+1). Comment and like
-counts are columns of the post. The side lists are the same for every visitor,
-so they are cached as plain data and invalidated by the services that change
-what they show.
+counts are columns of the post; whether the viewer liked each post is asked in
+the same query (``viewer``, see ``posts.with_viewer_likes``). The side lists
+are the same for every visitor, so they are cached as plain data and
+invalidated by the services that change what they show.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from microblog.models.post import Post
 from microblog.models.tag import Tag, post_tags
 from microblog.models.user import User
 from microblog.pagination import Cursor, Page, paginate, paginate_newest
+from microblog.services.posts import with_viewer_likes
 
 POPULAR_DAYS = 7
 SIDE_LIST_LENGTH = 5
@@ -46,15 +48,17 @@ def _newest_first(query: sa.Select) -> sa.Select:
     )
 
 
-def _page_newest(query: sa.Select, page: int, per_page: int, cursor: Cursor | None) -> Page[Post]:
-    """``query``'s published posts, newest first, one page (keyset when a cursor is given)."""
-    return paginate_newest(_newest_first(query), page, per_page, cursor,
-                           key=(Post.published_at, Post.id))
+def _page_newest(query: sa.Select, page: int, per_page: int, cursor: Cursor | None,
+                 viewer: User | None) -> Page[Post]:
+    """``query``'s published posts, newest first, one page (keyset when a cursor is
+    given), each knowing whether ``viewer`` liked it."""
+    query = _newest_first(query).options(*with_viewer_likes(viewer))
+    return paginate_newest(query, page, per_page, cursor, key=(Post.published_at, Post.id))
 
 
 def home_timeline(user: User, page: int, per_page: int,
                   cursor: Cursor | None = None) -> Page[Post]:
-    """The user's own posts and those of everyone they follow.
+    """The user's own posts and those of everyone they follow (``user`` is the viewer).
 
     Two queries, on purpose: first the ids of the people followed, then their
     posts with those ids written out. Seeing the actual ids, the database can
@@ -68,17 +72,20 @@ def home_timeline(user: User, page: int, per_page: int,
         sa.select(followers.c.followed_id).where(followers.c.follower_id == user.id)
     )]
     query = sa.select(Post).where(Post.user_id.in_(authors))
-    return _page_newest(query, page, per_page, cursor)
+    return _page_newest(query, page, per_page, cursor, user)
 
 
-def explore(page: int, per_page: int, cursor: Cursor | None = None) -> Page[Post]:
+def explore(page: int, per_page: int, cursor: Cursor | None = None, *,
+            viewer: User | None = None) -> Page[Post]:
     """Everyone's posts."""
-    return _page_newest(sa.select(Post), page, per_page, cursor)
+    return _page_newest(sa.select(Post), page, per_page, cursor, viewer)
 
 
-def posts_by(user: User, page: int, per_page: int, cursor: Cursor | None = None) -> Page[Post]:
+def posts_by(user: User, page: int, per_page: int, cursor: Cursor | None = None, *,
+             viewer: User | None = None) -> Page[Post]:
     """One user's published posts, for their profile."""
-    return _page_newest(sa.select(Post).where(Post.user_id == user.id), page, per_page, cursor)
+    return _page_newest(sa.select(Post).where(Post.user_id == user.id), page, per_page, cursor,
+                        viewer)
 
 
 def drafts_of(user: User, page: int, per_page: int) -> Page[Post]:
@@ -90,12 +97,13 @@ def drafts_of(user: User, page: int, per_page: int) -> Page[Post]:
 
 
 def in_category(category: Category, page: int, per_page: int,
-                cursor: Cursor | None = None) -> Page[Post]:
+                cursor: Cursor | None = None, *, viewer: User | None = None) -> Page[Post]:
     query = sa.select(Post).where(Post.category_id == category.id)
-    return _page_newest(query, page, per_page, cursor)
+    return _page_newest(query, page, per_page, cursor, viewer)
 
 
-def tagged(tag: str, page: int, per_page: int, cursor: Cursor | None = None) -> Page[Post]:
+def tagged(tag: str, page: int, per_page: int, cursor: Cursor | None = None, *,
+           viewer: User | None = None) -> Page[Post]:
     """Posts carrying ``tag`` (any case); an unknown tag is simply an empty first page."""
     query = (
         sa.select(Post)
@@ -103,16 +111,17 @@ def tagged(tag: str, page: int, per_page: int, cursor: Cursor | None = None) -> 
         .join(Tag, Tag.id == post_tags.c.tag_id)
         .where(Tag.name == tag.lower())
     )
-    return _page_newest(query, page, per_page, cursor)
+    return _page_newest(query, page, per_page, cursor, viewer)
 
 
-def liked_by(user: User, page: int, per_page: int) -> Page[Post]:
+def liked_by(user: User, page: int, per_page: int, *,
+             viewer: User | None = None) -> Page[Post]:
     """The posts ``user`` liked, most recently liked first."""
     query = _with_authors(
         sa.select(Post)
         .join(likes, likes.c.post_id == Post.id)
         .where(likes.c.user_id == user.id, Post.published_at.is_not(None))
-    ).order_by(likes.c.created_at.desc(), Post.id.desc())
+    ).order_by(likes.c.created_at.desc(), Post.id.desc()).options(*with_viewer_likes(viewer))
     return paginate(query, page, per_page)
 
 

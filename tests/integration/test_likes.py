@@ -6,12 +6,14 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_login import AnonymousUserMixin
 
 from microblog.extensions import db
 from microblog.models.base import utcnow
 from microblog.models.like import likes
 from microblog.models.post import Post
-from microblog.services import accounts, comments, posts
+from microblog.models.user import User
+from microblog.services import accounts, comments, posts, timelines
 from microblog.services import likes as like_service
 from tests.conftest import PASSWORD
 from tests.pages import Element, parse
@@ -172,6 +174,66 @@ def test_the_like_button_comes_back_to_the_page_and_post_it_was_on(client, peopl
 
     assert sent_back_to == f"/user/alice#post-{post.id}"
     assert response.headers["Location"] == sent_back_to
+
+
+# --- which posts the visitor liked ---------------------------------------------------------
+
+
+@pytest.fixture
+def three_posts(people) -> list[int]:
+    """The ids of alice's three posts: bob likes the first and the last, carol the
+    middle one. The session is emptied, so each check loads its rows afresh, as a
+    request does."""
+    written = [posts.create_post(people["alice"], f"Post {n}").id for n in range(3)]
+    for n in (0, 2):
+        like_service.like(people["bob"], written[n])
+    like_service.like(people["carol"], written[1])
+    db.session.expunge_all()
+    return written
+
+
+def fresh(name: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.username == name))
+
+
+def test_a_timeline_knows_which_posts_the_viewer_liked_in_its_own_query(
+    three_posts, count_queries
+):
+    bob = fresh("bob")
+    with count_queries() as statements:
+        page = timelines.explore(1, 10, viewer=bob)
+        liked = like_service.liked_ids(bob, page.items)
+
+    assert liked == {three_posts[0], three_posts[2]}
+    assert len(statements) == 1  # the page; no second query for the likes
+    assert "EXISTS" in statements[0].upper()
+
+
+def test_posts_loaded_without_asking_are_looked_up_in_one_query(three_posts, count_queries):
+    carol = fresh("carol")
+    loaded = timelines.explore(1, 10).items  # no viewer: nobody's likes asked
+    with count_queries() as statements:
+        liked = like_service.liked_ids(carol, loaded)
+
+    assert liked == {three_posts[1]}
+    assert len(statements) == 1
+
+
+def test_a_post_page_asks_for_its_visitors_like_with_the_post(three_posts):
+    for name, liked in (("bob", False), ("carol", True)):
+        db.session.expunge_all()
+        viewer = fresh(name)
+        entry = posts.get_post(three_posts[1], viewer)
+        assert entry.liked_by_viewer is liked
+        assert like_service.liked_ids(viewer, [entry]) == ({entry.id} if liked else set())
+
+
+def test_nobody_logged_in_has_liked_anything(three_posts):
+    anonymous = AnonymousUserMixin()
+    page = timelines.explore(1, 10, viewer=anonymous)
+
+    assert like_service.liked_ids(anonymous, page.items) == set()
+    assert {post.liked_by_viewer for post in page.items} == {None}  # nothing was asked
 
 
 # --- the liked tab ------------------------------------------------------------------------

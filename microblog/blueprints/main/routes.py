@@ -65,7 +65,8 @@ def why_not(permission: Permission) -> str | None:
 def explore():
     """Everyone's posts, featured articles on top, and the lists beside them (cached,
     the same for every visitor; the like buttons on the posts are the visitor's own)."""
-    page = timelines.explore(*requested_page(), cursor=requested_cursor())
+    page = timelines.explore(*requested_page(), cursor=requested_cursor(),
+                             viewer=current_user)
     return render_timeline(
         "explore.html", page, title=_("Explore"), endpoint="main.explore",
         featured=timelines.featured() if page.page == 1 else [],
@@ -77,7 +78,8 @@ def explore():
 @bp.get("/user/<username>")
 def user(username):
     profile = accounts.get_user(username)
-    page = timelines.posts_by(profile, *requested_page(), cursor=requested_cursor())
+    page = timelines.posts_by(profile, *requested_page(), cursor=requested_cursor(),
+                              viewer=current_user)
     return _profile(profile, page, "main.user")
 
 
@@ -85,7 +87,8 @@ def user(username):
 def liked(username):
     """The posts a user liked: public, like the profile it is a tab of."""
     profile = accounts.get_user(username)
-    return _profile(profile, timelines.liked_by(profile, *requested_page()), "main.liked")
+    page = timelines.liked_by(profile, *requested_page(), viewer=current_user)
+    return _profile(profile, page, "main.liked")
 
 
 def _profile(profile, page, endpoint: str):
