@@ -14,18 +14,31 @@ edit is visible on the very next request, without listing every key it touches.
 Where it lives: Redis at ``REDIS_URL`` when that is set (every worker shares it,
 so an invalidation in one worker reaches the others), else this process's
 memory. If Redis stops answering, reads compute afresh and nothing breaks.
+
+A copy in each worker, too: a key names the versions its answer was computed
+under, so the answer under a key never changes, and a worker that has read it
+once may keep it (:data:`~microblog.extensions.cache_copies`, a
+:class:`MemoryLRU`). Each request still reads the current versions from Redis
+(one round trip); the answers themselves then come from memory. An answer
+carries the moment it expires (:class:`Entry`), so every worker's copy expires
+when the shared one does.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 from uuid import uuid4
 
 from flask import Flask, g, has_request_context
+from flask_caching.backends.base import BaseCache
 
-from microblog.extensions import cache
+from microblog.extensions import cache, cache_copies
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -49,6 +62,11 @@ def init_cache(app: Flask) -> None:
     else:
         settings = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     cache.init_app(app, config={**app.config, **settings})
+    cache_copies.init_app(app, config={
+        "CACHE_TYPE": "microblog.caching.MemoryLRU",
+        "CACHE_THRESHOLD": app.config["CACHE_MEMORY_SIZE"],
+        "CACHE_DEFAULT_TIMEOUT": 0,
+    })
 
 
 def _version_key(namespace: str) -> str:
@@ -89,22 +107,50 @@ def _request_versions() -> dict[str, str] | None:
     return g.setdefault("cache_versions", {})
 
 
+@dataclass(frozen=True)
+class Entry(Generic[T]):
+    """A cached answer and when it expires (seconds since the epoch; None: never)."""
+
+    value: T
+    expires: float | None
+
+    @property
+    def fresh(self) -> bool:
+        return self.expires is None or time.time() < self.expires
+
+
 def cached(key: str, compute: Callable[[], T], depends_on: Iterable[str],
            timeout: int | None = None) -> T:
-    """``compute()``, or its stored result while none of ``depends_on`` has changed."""
+    """``compute()``, or its stored result while none of ``depends_on`` has changed
+    (and for ``timeout`` seconds at most; CACHE_DEFAULT_TIMEOUT when None)."""
     try:
         full_key = ":".join([key, *_versions(depends_on)])
-        value = cache.get(full_key)
     except Exception as error:  # the cache is down: the page must not be
         logger.warning("cache unavailable (%s); computing %s afresh", error, key)
         return compute()
-    if value is None:
-        value = compute()
-        try:
-            cache.set(full_key, value, timeout=timeout)
-        except Exception as error:
-            logger.warning("cache unavailable (%s); %s not stored", error, key)
-    return value
+    entry = cache_copies.get(full_key)
+    if entry is None or not entry.fresh:
+        entry = _shared(full_key, key, compute, timeout)
+        cache_copies.set(full_key, entry)
+    return entry.value
+
+
+def _shared(full_key: str, key: str, compute: Callable[[], T], timeout: int | None) -> Entry[T]:
+    """The entry under ``full_key`` in the shared cache, computed and stored if missing."""
+    try:
+        entry = cache.get(full_key)
+    except Exception as error:
+        logger.warning("cache unavailable (%s); computing %s afresh", error, key)
+        entry = None
+    if isinstance(entry, Entry) and entry.fresh:
+        return entry
+    seconds = cache.cache.default_timeout if timeout is None else timeout
+    entry = Entry(compute(), time.time() + seconds if seconds else None)
+    try:
+        cache.set(full_key, entry, timeout=seconds)
+    except Exception as error:
+        logger.warning("cache unavailable (%s); %s not stored", error, key)
+    return entry
 
 
 def invalidate(*namespaces: str) -> None:
@@ -118,3 +164,62 @@ def invalidate(*namespaces: str) -> None:
         except Exception as error:
             # Entries under the old version live until CACHE_DEFAULT_TIMEOUT: say so loudly.
             logger.error("cache unavailable (%s); could not invalidate %s", error, name)
+
+
+class MemoryLRU(BaseCache):
+    """At most ``threshold`` entries in this process; a full cache drops the one read
+    longest ago. It holds rendered cards (``blueprints/cards.py``) and each worker's
+    copies of cached answers. (Flask-Caching's SimpleCache sorts every entry on each
+    insert once it is full, which a worker adding cards at every miss cannot afford.)"""
+
+    def __init__(self, threshold: int, default_timeout: int = 0) -> None:
+        super().__init__(default_timeout=default_timeout)
+        self._entries: OrderedDict[str, Any] = OrderedDict()
+        self._threshold = threshold
+        self._lock = threading.Lock()  # OrderedDict is not safe across threads
+
+    @classmethod
+    def factory(cls, app: Flask, config: dict, args: list, kwargs: dict) -> MemoryLRU:
+        return cls(config["CACHE_THRESHOLD"])
+
+    def get(self, key: str) -> Any:
+        return self.get_many(key)[0]
+
+    def set(self, key: str, value: Any, timeout: int | None = None) -> bool:
+        """Keep ``value`` (``timeout`` is ignored: entries leave by age of use only)."""
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._threshold:
+                self._entries.popitem(last=False)
+        return True
+
+    def get_many(self, *keys: str) -> list[Any]:
+        with self._lock:
+            found = [self._entries.get(key) for key in keys]
+            for key, value in zip(keys, found, strict=True):
+                if value is not None:
+                    self._entries.move_to_end(key)
+            return found
+
+    def add(self, key: str, value: Any, timeout: int | None = None) -> bool:
+        with self._lock:
+            if key in self._entries:
+                return False
+        return self.set(key, value)
+
+    def delete(self, key: str) -> bool:
+        with self._lock:
+            return self._entries.pop(key, None) is not None
+
+    def has(self, key: str) -> bool:
+        with self._lock:
+            return key in self._entries
+
+    def clear(self) -> bool:
+        with self._lock:
+            self._entries.clear()
+        return True
+
+    def __len__(self) -> int:
+        return len(self._entries)

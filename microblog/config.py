@@ -110,6 +110,9 @@ class Config:
     # Entries also expire after CACHE_DEFAULT_TIMEOUT seconds, as a safety net.
     CACHE_DEFAULT_TIMEOUT = _int("CACHE_DEFAULT_TIMEOUT", 300)
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "microblog:cache:")
+    # Cached answers each worker also keeps in its own memory, to skip the trip to Redis
+    # (the least recently read goes first; 0 keeps none).
+    CACHE_MEMORY_SIZE = _int("CACHE_MEMORY_SIZE", 1000)
     # Rendered post and comment cards each worker keeps in memory (blueprints/cards.py),
     # about 2 KB each; the least recently read goes first. 0 turns the cache off.
     CARD_CACHE_SIZE = _int("CARD_CACHE_SIZE", 5000)

@@ -43,6 +43,8 @@ limiter = Limiter(
 mail = Mail()
 # Configured by microblog.caching.init_cache: memory, or Redis when REDIS_URL is set.
 cache = Cache(with_jinja2_ext=False)
+# What this process read from ``cache`` lately, kept in its memory (also init_cache).
+cache_copies = Cache(with_jinja2_ext=False)
 # Rendered post and comment cards, in each process's memory.
 # Configured by microblog.blueprints.cards.init_cards.
 fragments = Cache(with_jinja2_ext=False)

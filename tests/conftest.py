@@ -100,7 +100,7 @@ def backend_app(request, tmp_path_factory) -> Flask:
 @pytest.fixture
 def app(backend_app: Flask) -> Iterator[Flask]:
     """The backend's app inside an app context, with empty tables and its own config copy."""
-    from microblog.extensions import cache, fragments
+    from microblog.extensions import cache, cache_copies, fragments
 
     saved = dict(backend_app.config)
     with backend_app.app_context():
@@ -109,6 +109,7 @@ def app(backend_app: Flask) -> Iterator[Flask]:
         empty_tables()
         db.session.remove()
         cache.clear()  # cached lists name posts whose ids the next test reuses
+        cache_copies.clear()
         fragments.clear()  # and so may cached post cards, if a test sets updated_at
     backend_app.config.clear()
     backend_app.config.update(saved)

@@ -16,7 +16,7 @@ change to the row moves), counts, the author's name and picture, the category,
 the language, and which buttons this visitor gets. A change makes a new key, so
 a card is never stale and nothing has to be invalidated; old cards are simply
 never asked for again and fall out of the least-recently-used memory
-(:class:`MemoryLRU`).
+(:class:`microblog.caching.MemoryLRU`).
 
 **Holes for what is the visitor's own.** Two values in a card differ per visitor
 and per page, not per card: the CSRF token of its forms and the page to come back
@@ -30,15 +30,12 @@ worker keeps showing the card it rendered before.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import uuid4
 
 from flask import Flask, render_template, request
 from flask_babel import get_locale
-from flask_caching.backends.base import BaseCache
 from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -60,7 +57,7 @@ HOLES = {"csrf": CSRF_HOLE, "next": NEXT_HOLE}
 def init_cards(app: Flask) -> None:
     """The card memory of this process, and the functions the page templates call."""
     fragments.init_app(app, config={
-        "CACHE_TYPE": "microblog.blueprints.cards.MemoryLRU",
+        "CACHE_TYPE": "microblog.caching.MemoryLRU",
         "CACHE_THRESHOLD": app.config["CARD_CACHE_SIZE"],
         "CACHE_DEFAULT_TIMEOUT": 0,
     })
@@ -139,61 +136,3 @@ def fill_holes(html: str) -> str:
     """``html`` with this request's values in the holes of its cards."""
     return html.replace(CSRF_HOLE, escape(generate_csrf())).replace(
         NEXT_HOLE, escape(request.full_path.rstrip("?")))
-
-
-class MemoryLRU(BaseCache):
-    """At most ``threshold`` entries in this process; a full cache drops the one read
-    longest ago. (Flask-Caching's SimpleCache sorts every entry on each insert once
-    it is full, which a worker adding cards at every miss cannot afford.)"""
-
-    def __init__(self, threshold: int, default_timeout: int = 0) -> None:
-        super().__init__(default_timeout=default_timeout)
-        self._entries: OrderedDict[str, Any] = OrderedDict()
-        self._threshold = threshold
-        self._lock = threading.Lock()  # OrderedDict is not safe across threads
-
-    @classmethod
-    def factory(cls, app: Flask, config: dict, args: list, kwargs: dict) -> MemoryLRU:
-        return cls(config["CACHE_THRESHOLD"])
-
-    def get(self, key: str) -> Any:
-        return self.get_many(key)[0]
-
-    def set(self, key: str, value: Any, timeout: int | None = None) -> bool:
-        """Keep ``value`` (``timeout`` is ignored: entries leave by age of use only)."""
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._threshold:
-                self._entries.popitem(last=False)
-        return True
-
-    def get_many(self, *keys: str) -> list[Any]:
-        with self._lock:
-            found = [self._entries.get(key) for key in keys]
-            for key, value in zip(keys, found, strict=True):
-                if value is not None:
-                    self._entries.move_to_end(key)
-            return found
-
-    def add(self, key: str, value: Any, timeout: int | None = None) -> bool:
-        with self._lock:
-            if key in self._entries:
-                return False
-        return self.set(key, value)
-
-    def delete(self, key: str) -> bool:
-        with self._lock:
-            return self._entries.pop(key, None) is not None
-
-    def has(self, key: str) -> bool:
-        with self._lock:
-            return key in self._entries
-
-    def clear(self) -> bool:
-        with self._lock:
-            self._entries.clear()
-        return True
-
-    def __len__(self) -> int:
-        return len(self._entries)

@@ -332,22 +332,61 @@ def test_with_redis_the_cached_reads_are_kept_there(sibling_app, redis_url, redi
     assert any(key.startswith(f"{redis_prefix}feed:site:") for key in keys)
 
 
-def test_a_warm_explore_page_asks_redis_five_times(sibling_app, redis_url, redis_prefix,
-                                                  people, monkeypatch):
+def test_a_warm_explore_page_asks_redis_once(sibling_app, redis_url, redis_prefix,
+                                            people, monkeypatch):
     posts.create_article(people["ann"], "Kept", "Text.")
     site = sibling_app(REDIS_URL=redis_url, CACHE_KEY_PREFIX=redis_prefix)
     browser = site.test_client()
-    explore(browser)  # warm: every list is stored
+    explore(browser)  # warm: every list is stored, in Redis and in this worker's memory
     sent: list[str] = []
     client = site.extensions["cache"][cache]._read_client  # the backend's redis.Redis
     send = client.execute_command
     monkeypatch.setattr(client, "execute_command",
                         lambda *args, **options: sent.append(args[0]) or send(*args, **options))
 
-    explore(browser)
+    assert recent(browser) == ["Kept by ann"]
 
-    # The three namespaces' tokens at once, then featured, recent, popular and categories.
-    assert sent == ["MGET", "GET", "GET", "GET", "GET"]
+    # The three namespaces' tokens at once; featured, recent, popular and the categories
+    # are this worker's copies of the answers stored under those tokens.
+    assert sent == ["MGET"]
+
+
+def test_a_worker_reads_an_answer_from_redis_once_and_then_from_its_memory(
+    sibling_app, redis_url, redis_prefix
+):
+    one = sibling_app(REDIS_URL=redis_url, CACHE_KEY_PREFIX=redis_prefix)
+    other = sibling_app(REDIS_URL=redis_url, CACHE_KEY_PREFIX=redis_prefix)
+    computed: list[str] = []
+
+    def ask(site: Flask) -> str:
+        with site.test_request_context("/"):
+            return cached("answer", lambda: computed.append("x") or "42", depends_on=[POSTS])
+
+    assert ask(one) == ask(other) == "42"
+    assert computed == ["x"]  # the other worker found it in Redis
+    delete_keys(redis_url, redis_prefix + "answer")  # gone from Redis (evicted, say)
+    assert ask(other) == "42"  # still in that worker's memory, under the same versions
+    assert computed == ["x"]
+
+
+def test_every_workers_copy_expires_when_the_shared_answer_does(
+    sibling_app, redis_url, redis_prefix, monkeypatch
+):
+    one = sibling_app(REDIS_URL=redis_url, CACHE_KEY_PREFIX=redis_prefix)
+    other = sibling_app(REDIS_URL=redis_url, CACHE_KEY_PREFIX=redis_prefix)
+    now = [1_000_000.0]
+    monkeypatch.setattr("microblog.caching.time.time", lambda: now[0])
+
+    def ask(site: Flask, answer: str) -> str:
+        with site.test_request_context("/"):
+            return cached("popular-ish", lambda: answer, depends_on=[POSTS], timeout=60)
+
+    assert ask(one, "first") == "first"  # computed at 1,000,000: good until 1,000,060
+    now[0] += 50
+    assert ask(other, "second") == "first"  # the other worker copies it, 50 s old
+    now[0] += 11
+    assert ask(other, "third") == "third"  # 61 s: expired for everyone, not 60 s after the copy
+    assert ask(one, "fourth") == "third"
 
 
 def test_a_request_that_changes_something_reads_the_change_itself(site):

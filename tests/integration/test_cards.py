@@ -11,7 +11,8 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from microblog.blueprints.cards import HOLES, MemoryLRU
+from microblog.blueprints.cards import HOLES
+from microblog.caching import MemoryLRU
 from microblog.extensions import db, fragments
 from microblog.models.post import Post
 from microblog.models.role import Role

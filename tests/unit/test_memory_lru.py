@@ -1,7 +1,7 @@
-"""The memory post cards live in (microblog/blueprints/cards.py:MemoryLRU): bounded,
+"""The memory post cards live in (microblog/caching.py:MemoryLRU): bounded,
 and what goes when it is full is what was read longest ago."""
 
-from microblog.blueprints.cards import MemoryLRU
+from microblog.caching import MemoryLRU
 
 
 def test_a_full_memory_drops_what_was_read_longest_ago():
