@@ -68,6 +68,9 @@ class User(UserMixin, db.Model):
     # so a profile does not count thousands of rows on every view.
     follower_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     following_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    # Whether the visitor follows this user, when the query that loaded it asked
+    # (``services.accounts.with_viewer_follows``); None when it did not ask.
+    followed_by_viewer: so.Mapped[bool | None] = so.query_expression()
 
     posts: so.WriteOnlyMapped[Post] = so.relationship(
         back_populates="author", passive_deletes=True

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import _
@@ -18,6 +19,7 @@ from microblog import audit
 from microblog.caching import ENGAGEMENT, POSTS, invalidate
 from microblog.extensions import db
 from microblog.models.base import utcnow
+from microblog.models.follow import followers
 from microblog.models.user import (
     ABOUT_ME_MAX_LENGTH,
     USERNAME_MAX_LENGTH,
@@ -166,11 +168,26 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
-def get_user(username: str) -> User:
-    user = db.session.scalar(sa.select(User).where(User.username_matches(username)))
+def get_user(username: str, viewer: User | None = None) -> User:
+    """The user called ``username`` (any case); with ``viewer``, also whether they follow
+    them (``followed_by_viewer``), in the same query."""
+    query = sa.select(User).where(User.username_matches(username))
+    user = db.session.scalar(query.options(*with_viewer_follows(viewer)))
     if user is None:
         raise NotFound(_("There is no user called %(username)s.", username=username))
     return user
+
+
+def with_viewer_follows(viewer: User | None) -> list[so.Load]:
+    """Loader options that fill in each user's ``followed_by_viewer``: an ``EXISTS`` on
+    the followers' primary key in the query that loads the users, rather than a query of
+    its own (``services.follows.counts`` reads it). None for a visitor logged out.
+    Give them only for the visitor of the request: the answer is kept on the user."""
+    if not getattr(viewer, "is_authenticated", False):
+        return []
+    follows = sa.exists().where(followers.c.follower_id == viewer.id,
+                                followers.c.followed_id == User.id).correlate(User)
+    return [so.with_expression(User.followed_by_viewer, follows)]
 
 
 def update_profile(user: User, username: str, about_me: str) -> User:

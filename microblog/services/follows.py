@@ -77,7 +77,13 @@ def _commit_with_counts(user: User, other: User) -> None:
 
 def counts(user: User, viewer: User | None = None) -> FollowCounts:
     """Both counts, stored on the user's row (no query), and whether ``viewer`` follows
-    ``user`` (one query, from the followers table's primary key)."""
-    asks_about_viewer = viewer is not None and viewer.id != user.id
+    ``user``: read off the user when it was loaded with
+    :func:`~microblog.services.accounts.with_viewer_follows`, else one query, from the
+    followers table's primary key."""
+    followed = False
+    if viewer is not None and viewer.id != user.id:
+        followed = user.followed_by_viewer
+        if followed is None:  # loaded without asking
+            followed = is_following(viewer, user)
     return FollowCounts(followers=user.follower_count, following=user.following_count,
-                        followed_by_viewer=asks_about_viewer and is_following(viewer, user))
+                        followed_by_viewer=followed)

@@ -34,6 +34,24 @@ def test_counts_also_say_whether_the_viewer_follows(make_user):
     assert follows.counts(susan, susan).followed_by_viewer is False  # one's own profile
 
 
+@pytest.mark.parametrize(("viewer", "follows_john"), [("susan", True), ("amy", False)])
+def test_a_profile_loaded_for_a_viewer_says_whether_they_follow_it_in_the_same_query(
+    make_user, count_queries, viewer, follows_john
+):
+    for name in ("susan", "john", "amy"):
+        make_user(name)
+    follows.follow(accounts.get_user("susan"), "john")
+    db.session.expunge_all()  # loaded afresh, as a request loads them
+    looking = accounts.get_user(viewer)
+
+    with count_queries() as statements:
+        john = accounts.get_user("John", viewer=looking)
+        answer = follows.counts(john, looking)
+
+    assert answer == follows.FollowCounts(1, 0, followed_by_viewer=follows_john)
+    assert len(statements) == 1 and "EXISTS" in statements[0].upper()
+
+
 def test_repeating_follow_or_unfollow_is_harmless(make_user):
     susan, _ = make_user("susan"), make_user("john")
     follows.follow(susan, "john")

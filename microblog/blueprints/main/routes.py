@@ -77,7 +77,7 @@ def explore():
 
 @bp.get("/user/<username>")
 def user(username):
-    profile = accounts.get_user(username)
+    profile = accounts.get_user(username, viewer=current_user)
     page = timelines.posts_by(profile, *requested_page(), cursor=requested_cursor(),
                               viewer=current_user)
     return _profile(profile, page, "main.user")
@@ -86,7 +86,7 @@ def user(username):
 @bp.get("/user/<username>/liked")
 def liked(username):
     """The posts a user liked: public, like the profile it is a tab of."""
-    profile = accounts.get_user(username)
+    profile = accounts.get_user(username, viewer=current_user)
     page = timelines.liked_by(profile, *requested_page(), viewer=current_user)
     return _profile(profile, page, "main.liked")
 
