@@ -131,17 +131,21 @@ def cached(key: str, compute: Callable[[], T], depends_on: Iterable[str],
     entry = cache_copies.get(full_key)
     if entry is None or not entry.fresh:
         entry = _shared(full_key, key, compute, timeout)
+        if entry is None:  # the cache stopped answering: no copy of what it did not say
+            return compute()
         cache_copies.set(full_key, entry)
     return entry.value
 
 
-def _shared(full_key: str, key: str, compute: Callable[[], T], timeout: int | None) -> Entry[T]:
-    """The entry under ``full_key`` in the shared cache, computed and stored if missing."""
+def _shared(full_key: str, key: str, compute: Callable[[], T],
+            timeout: int | None) -> Entry[T] | None:
+    """The entry under ``full_key`` in the shared cache, computed and stored if missing;
+    None if the cache does not answer (one timeout, not a second one for storing)."""
     try:
         entry = cache.get(full_key)
     except Exception as error:
         logger.warning("cache unavailable (%s); computing %s afresh", error, key)
-        entry = None
+        return None
     if isinstance(entry, Entry) and entry.fresh:
         return entry
     seconds = cache.cache.default_timeout if timeout is None else timeout

@@ -79,9 +79,9 @@ def counts(user: User, viewer: User | None = None) -> FollowCounts:
     """Both counts, stored on the user's row (no query), and whether ``viewer`` follows
     ``user``: read off the user when it was loaded with
     :func:`~microblog.services.accounts.with_viewer_follows`, else one query, from the
-    followers table's primary key."""
+    followers table's primary key. A visitor logged out follows nobody."""
     followed = False
-    if viewer is not None and viewer.id != user.id:
+    if getattr(viewer, "is_authenticated", False) and viewer.id != user.id:
         followed = user.followed_by_viewer
         if followed is None:  # loaded without asking
             followed = is_following(viewer, user)

@@ -369,6 +369,28 @@ def test_a_worker_reads_an_answer_from_redis_once_and_then_from_its_memory(
     assert computed == ["x"]
 
 
+def test_a_cache_that_stops_answering_mid_request_is_asked_once_and_copies_nothing(
+    app, monkeypatch, caplog
+):
+    tried: list[str] = []
+
+    def down(*args, **kwargs):
+        tried.append("asked")
+        raise ConnectionError("Redis went away")
+
+    with app.test_request_context("/"):
+        cached("warm", lambda: "tokens read", depends_on=[POSTS])  # the versions are known
+        monkeypatch.setattr(cache, "get", down)
+        monkeypatch.setattr(cache, "set", down)
+        with caplog.at_level(logging.WARNING, logger="microblog.caching"):
+            assert cached("answer", lambda: "computed", depends_on=[POSTS]) == "computed"
+        monkeypatch.undo()
+        assert cached("answer", lambda: "again", depends_on=[POSTS]) == "again"  # no copy
+
+    assert tried == ["asked"]  # one timeout's worth, not a second one to store
+    assert "computing answer afresh" in caplog.text
+
+
 def test_every_workers_copy_expires_when_the_shared_answer_does(
     sibling_app, redis_url, redis_prefix, monkeypatch
 ):

@@ -2,6 +2,7 @@
 
 import pytest
 import sqlalchemy as sa
+from flask_login import AnonymousUserMixin
 
 from microblog.extensions import db
 from microblog.models.follow import followers
@@ -32,6 +33,7 @@ def test_counts_also_say_whether_the_viewer_follows(make_user):
     assert follows.counts(john, susan) == follows.FollowCounts(1, 0, followed_by_viewer=True)
     assert follows.counts(john, amy).followed_by_viewer is False
     assert follows.counts(susan, susan).followed_by_viewer is False  # one's own profile
+    assert follows.counts(john, AnonymousUserMixin()).followed_by_viewer is False  # logged out
 
 
 @pytest.mark.parametrize(("viewer", "follows_john"), [("susan", True), ("amy", False)])

@@ -98,7 +98,7 @@ def _profile(profile, page, endpoint: str):
         page,
         title=profile.username,
         user=profile,
-        counts=follows.counts(profile, current_user if current_user.is_authenticated else None),
+        counts=follows.counts(profile, current_user),
         endpoint=endpoint,
     )
 
