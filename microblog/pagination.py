@@ -130,7 +130,9 @@ def _fetch(query: sa.Select, limit: int, offset: int = 0) -> list:
     """
     id_column = query.column_descriptions[0]["entity"].id
     ids = query.with_only_columns(id_column).limit(limit).offset(offset)
-    return list(db.session.scalars(query.where(id_column.in_(ids)).limit(limit)))
+    rows = db.session.execute(query.where(id_column.in_(ids)).limit(limit))
+    # A query for one entity (``select(Post)``) gives objects; one for columns, rows.
+    return list(rows.scalars() if len(query.column_descriptions) == 1 else rows)
 
 
 def _with_cursors(items: list, page: int, per_page: int, has_next: bool, *,

@@ -41,10 +41,10 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from microblog.extensions import fragments
-from microblog.models.comment import Comment
 from microblog.models.post import Post
 from microblog.models.user import User
 from microblog.services import comments
+from microblog.services.comments import CommentHeader
 
 # Placeholders no post can contain: random for each process, made of letters and
 # hyphens, which HTML escaping leaves as they are.
@@ -71,31 +71,37 @@ def post_cards(page_posts: Sequence[Post], liked: set[int]) -> Markup:
                  "post", liked=liked)
 
 
-def comment_cards(page_comments: Sequence[Comment], post: Post) -> Markup:
-    """The cards of a page of ``post``'s comments (``blog/_comment.html``)."""
+def comment_cards(page_comments: Sequence[CommentHeader], post: Post) -> Markup:
+    """The cards of a page of ``post``'s comments (``blog/_comment.html``): the page
+    has their headers, and only the comments whose cards are missing are loaded whole."""
     return cards("blog/_comment.html", page_comments,
                  lambda comment, viewer: comment_card_key(comment, post, viewer),
-                 "comment", post=post)
+                 "comment", load=lambda headers: comments.whole(post, headers), post=post)
 
 
 def cards(template: str, items: Sequence[Any], key: Callable[[Any, Any], tuple], name: str,
-          **context: Any) -> Markup:
+          load: Callable[[list[Any]], list[Any]] | None = None, **context: Any) -> Markup:
     """The card of each item, from memory where it was rendered before.
 
     ``key(item, viewer)`` names everything the card shows to this visitor. All the
     keys are looked up together; each card not found is rendered from ``template``
-    with the item as ``name`` (and ``context``), and kept.
+    with the item as ``name`` (and ``context``), and kept. When ``items`` hold only
+    what the keys need, ``load(missing)`` gives what the template needs for those
+    not found, all in one go, in their order (None for one that has gone since).
     """
     viewer = _viewer()
     language = str(get_locale())
     keys = [repr((template, *key(item, viewer), language)) for item in items]
-    found = fragments.get_many(*keys)
-    html = []
-    for item, card_key, card in zip(items, keys, found, strict=True):
-        if card is None:
-            card = render_template(template, **{name: item}, **context)
-            fragments.set(card_key, card)
-        html.append(card)
+    html = list(fragments.get_many(*keys))
+    missing = [n for n, card in enumerate(html) if card is None]
+    if missing:
+        wanted = [items[n] for n in missing]
+        for n, item in zip(missing, load(wanted) if load else wanted, strict=True):
+            if item is None:
+                html[n] = ""
+                continue
+            html[n] = render_template(template, **{name: item}, **context)
+            fragments.set(keys[n], html[n])
     return Markup("".join(html))
 
 
@@ -111,10 +117,11 @@ def post_card_key(post: Post, liked: set[int], viewer: User | AnonymousUserMixin
             f"{category.slug}:{category.name}" if category else "", like_button)
 
 
-def comment_card_key(comment: Comment, post: Post, viewer: User | AnonymousUserMixin) -> tuple:
+def comment_card_key(comment: CommentHeader, post: Post,
+                     viewer: User | AnonymousUserMixin) -> tuple:
     """Everything ``blog/_comment.html`` shows of ``comment``, including which of its
     tools (edit, delete) the visitor gets: the services' rules, asked now."""
-    return (comment.id, comment.updated_at, *_author(comment.author),
+    return (comment.id, comment.updated_at, comment.author_name, comment.author_email,
             comment.user_id == post.user_id,  # the "author" badge
             comments.may_edit(viewer, comment), comments.may_delete(viewer, comment))
 

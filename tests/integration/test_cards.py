@@ -242,3 +242,52 @@ def test_an_edited_comment_and_a_renamed_commenter_are_on_the_next_page(client, 
     shown = card(client, f"/post/{post.id}", post=None, element=f"comment-{remark.id}")
     assert shown.find(cls="comment-body").text == "Very nice"
     assert shown.find(cls="fw-semibold").text == "caroline"
+
+
+@pytest.fixture
+def comments_loaded(app):
+    """The ids of the comments loaded whole (as objects) while the test runs."""
+    from microblog.models.comment import Comment
+
+    loaded: list[int] = []
+
+    def record(comment, context):
+        loaded.append(comment.id)
+
+    sa.event.listen(Comment, "load", record)
+    yield loaded
+    sa.event.remove(Comment, "load", record)
+
+
+def test_a_post_page_loads_whole_only_the_comments_whose_cards_are_not_rendered_yet(
+    client, people, post, comments_loaded
+):
+    first, second = (comments.add(people["carol"], post.id, text) for text in ("One", "Two"))
+    card(client, f"/post/{post.id}", post=None, element=f"comment-{first.id}")
+    assert sorted(comments_loaded) == [first.id, second.id]  # a new page: every card rendered
+    comments_loaded.clear()
+
+    again = client.get(f"/post/{post.id}")
+    assert comments_loaded == []  # every card was there: nothing loaded but their headers
+    late = comments.add(people["bob"], post.id, "Three")
+    comments_loaded.clear()
+    later = client.get(f"/post/{post.id}")
+
+    assert comments_loaded == [late.id]
+    assert [card.attrs["id"] for card in parse(later).find_all("article", cls="comment")] == [
+        f"comment-{first.id}", f"comment-{second.id}", f"comment-{late.id}"]
+    assert parse(again).find("article", id=f"comment-{second.id}").find(
+        cls="comment-body").text == "Two"
+
+
+def test_a_comment_deleted_while_its_page_is_rendered_is_left_out(app, people, post):
+    from microblog.blueprints.cards import comment_cards
+
+    kept, gone = (comments.add(people["carol"], post.id, text) for text in ("Kept", "Gone"))
+    with app.test_request_context(f"/post/{post.id}"):
+        headers = comments.for_post(post, 1, 10).items  # read before the delete...
+        comments.delete(people["carol"], gone)
+        html = comment_cards(headers, post)  # ...its card rendered after
+
+    shown = parse(html).find_all("article", cls="comment")
+    assert [article.attrs["id"] for article in shown] == [f"comment-{kept.id}"]
