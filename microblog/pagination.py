@@ -16,6 +16,7 @@ Two ways to say where a page starts:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
@@ -27,6 +28,7 @@ from microblog.extensions import db
 from microblog.services.errors import NotFound
 
 T = TypeVar("T")
+Shape = Callable[[sa.Select], sa.Select]
 
 
 @dataclass(frozen=True)
@@ -77,11 +79,12 @@ class Page(Generic[T]):
         return max(1, self.page - 1) if self.has_prev else None
 
 
-def paginate(query: sa.Select, page: int, per_page: int) -> Page:
-    """Run ``query`` for page ``page`` (1-based); the query must already be ordered."""
+def paginate(query: sa.Select, page: int, per_page: int, *, shape: Shape | None = None) -> Page:
+    """Run ``query`` for page ``page`` (1-based); the query must already be ordered.
+    ``shape`` turns it into what is read for the rows on the page (see :func:`_fetch`)."""
     if page < 1 or per_page < 1:
         raise NotFound(_("There is no such page."))
-    rows = _fetch(query, per_page + 1, offset=(page - 1) * per_page)
+    rows = _fetch(query, per_page + 1, offset=(page - 1) * per_page, shape=shape)
     if not rows and page > 1:
         raise NotFound(_("There is no such page."))
     return Page(items=rows[:per_page], page=page, per_page=per_page,
@@ -89,7 +92,8 @@ def paginate(query: sa.Select, page: int, per_page: int) -> Page:
 
 
 def paginate_newest(query: sa.Select, page: int, per_page: int, cursor: Cursor | None,
-                    key: tuple[sa.ColumnElement, sa.ColumnElement]) -> Page:
+                    key: tuple[sa.ColumnElement, sa.ColumnElement], *,
+                    shape: Shape | None = None) -> Page:
     """A page of ``query`` (ordered by ``key`` descending: time, then id), started at
     ``cursor`` when there is one, else at ``page`` by OFFSET.
 
@@ -97,7 +101,7 @@ def paginate_newest(query: sa.Select, page: int, per_page: int, cursor: Cursor |
     ``published_at`` and ``id``: the cursors in the links are made from them.
     """
     if cursor is None:
-        found = paginate(query, page, per_page)
+        found = paginate(query, page, per_page, shape=shape)
         return _with_cursors(found.items, page, per_page, found.has_next, more_newer=False)
     if page < 1 or per_page < 1:
         raise NotFound(_("There is no such page."))
@@ -106,33 +110,36 @@ def paginate_newest(query: sa.Select, page: int, per_page: int, cursor: Cursor |
     if cursor.newer:
         # The page just newer than the cursor: read upwards, then put it newest first.
         query = query.where(position > mark).order_by(None).order_by(key[0].asc(), key[1].asc())
-        rows = _fetch(query, per_page + 1)
+        rows = _fetch(query, per_page + 1, shape=shape)
         items = list(reversed(rows[:per_page]))
         if not items:
             raise NotFound(_("There is no such page."))
         at_top = len(rows) <= per_page
         return _with_cursors(items, 1 if at_top else page, per_page, has_next=True,
                              more_newer=not at_top)
-    rows = _fetch(query.where(position < mark), per_page + 1)
+    rows = _fetch(query.where(position < mark), per_page + 1, shape=shape)
     if not rows:
         raise NotFound(_("There is no such page."))
     return _with_cursors(rows[:per_page], max(page, 2), per_page, len(rows) > per_page,
                          more_newer=True)
 
 
-def _fetch(query: sa.Select, limit: int, offset: int = 0) -> list:
+def _fetch(query: sa.Select, limit: int, offset: int = 0, shape: Shape | None = None) -> list:
     """At most ``limit`` rows of ``query`` from ``offset``, in two steps of one statement.
 
     First the ids alone, which an index on (filter, order, id) holds: nothing is
     read from the table and nothing wide is sorted, however many rows match.
     Then just those rows, with what the query joins to them. Without this,
     SQLite sorted every post of the people someone follows, whole, to keep 26.
+    ``shape(query)`` is what the second step reads, when the rows need joins
+    (to authors, say) that choosing the ids does not.
     """
     id_column = query.column_descriptions[0]["entity"].id
     ids = query.with_only_columns(id_column).limit(limit).offset(offset)
-    rows = db.session.execute(query.where(id_column.in_(ids)).limit(limit))
+    wanted = query if shape is None else shape(query)
+    rows = db.session.execute(wanted.where(id_column.in_(ids)).limit(limit))
     # A query for one entity (``select(Post)``) gives objects; one for columns, rows.
-    return list(rows.scalars() if len(query.column_descriptions) == 1 else rows)
+    return list(rows.scalars() if len(wanted.column_descriptions) == 1 else rows)
 
 
 def _with_cursors(items: list, page: int, per_page: int, has_next: bool, *,

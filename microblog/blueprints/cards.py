@@ -43,8 +43,9 @@ from markupsafe import Markup, escape
 from microblog.extensions import fragments
 from microblog.models.post import Post
 from microblog.models.user import User
-from microblog.services import comments
+from microblog.services import comments, timelines
 from microblog.services.comments import CommentHeader
+from microblog.services.timelines import PostHeader
 
 # Placeholders no post can contain: random for each process, made of letters and
 # hyphens, which HTML escaping leaves as they are.
@@ -65,10 +66,12 @@ def init_cards(app: Flask) -> None:
                                  card_holes=HOLES)
 
 
-def post_cards(page_posts: Sequence[Post], liked: set[int]) -> Markup:
-    """The cards of a page of posts (``_post.html``); ``liked``: the ids the visitor liked."""
+def post_cards(page_posts: Sequence[PostHeader], liked: set[int]) -> Markup:
+    """The cards of a page of posts (``_post.html``); ``liked``: the ids the visitor
+    liked. The page has the posts' headers; only those whose cards are missing are
+    loaded whole."""
     return cards("_post.html", page_posts, lambda post, viewer: post_card_key(post, liked, viewer),
-                 "post", liked=liked)
+                 "post", load=timelines.whole, liked=liked)
 
 
 def comment_cards(page_comments: Sequence[CommentHeader], post: Post) -> Markup:
@@ -105,16 +108,20 @@ def cards(template: str, items: Sequence[Any], key: Callable[[Any, Any], tuple],
     return Markup("".join(html))
 
 
-def post_card_key(post: Post, liked: set[int], viewer: User | AnonymousUserMixin) -> tuple:
-    """Everything ``_post.html`` shows of ``post``: if any of it changes, so does the key."""
-    category = post.category
+def post_card_key(post: PostHeader, liked: set[int],
+                  viewer: User | AnonymousUserMixin) -> tuple:
+    """Everything ``_post.html`` shows of ``post``: if any of it changes, so does the key.
+
+    The author's email is in it because it is their picture when avatars come from
+    Gravatar. (Keys stay in this process's memory, never in a page or a log.)"""
     if not viewer.is_authenticated:
         like_button = "none"  # a count, no form
     else:
         like_button = "liked" if post.id in liked else "not-liked"
     return (post.id, post.updated_at, post.comment_count, post.like_count,
-            *_author(post.author),
-            f"{category.slug}:{category.name}" if category else "", like_button)
+            post.author_name, post.author_email,
+            f"{post.category_slug}:{post.category_name}" if post.category_slug else "",
+            like_button)
 
 
 def comment_card_key(comment: CommentHeader, post: Post,
@@ -130,13 +137,6 @@ def _viewer() -> User | AnonymousUserMixin:
     """The visitor itself, not the ``current_user`` proxy: the rules read a dozen of its
     attributes per card, and each read through the proxy looks the user up again."""
     return current_user._get_current_object()
-
-
-def _author(user: User) -> tuple[str, str]:
-    """What a card shows of its author: the name, and the email because it is their
-    picture when avatars come from Gravatar. (Keys stay in this process's memory,
-    never in a page or a log.)"""
-    return user.username, user.email
 
 
 def fill_holes(html: str) -> str:

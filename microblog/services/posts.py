@@ -60,22 +60,28 @@ def get_post(post_id: int, viewer: User | None = None) -> Post:
     return post
 
 
+def viewer_liked(viewer: User | None) -> sa.ColumnElement[bool | None]:
+    """Whether ``viewer`` liked the post a query reads: an ``EXISTS`` on the likes'
+    primary key, in that query rather than in one of its own. NULL for a visitor
+    logged out, who has no likes to show.
+    """
+    if not getattr(viewer, "is_authenticated", False):
+        return sa.null()
+    # Correlated to the post alone: a query that joins likes itself (a liked tab) keeps
+    # its own.
+    return sa.exists().where(likes.c.post_id == Post.id, likes.c.user_id == viewer.id) \
+        .correlate(Post)
+
+
 def with_viewer_likes(viewer: User | None) -> list[so.Load]:
-    """Loader options that fill in each post's ``liked_by_viewer``: whether ``viewer``
-    liked it, asked in the query that loads the posts (an ``EXISTS`` on the likes'
-    primary key) rather than in a query of its own. None for a visitor logged out,
-    who has no likes to show.
+    """Loader options that fill in each post's ``liked_by_viewer`` (:func:`viewer_liked`).
 
     Give these options only for the visitor of the request: the answer is kept on
     the post, and a request has one visitor (``services.likes.liked_ids`` reads it).
     """
     if not getattr(viewer, "is_authenticated", False):
         return []
-    # Correlated to the post alone: a query that joins likes itself (a liked tab) keeps
-    # its own.
-    liked = sa.exists().where(likes.c.post_id == Post.id, likes.c.user_id == viewer.id) \
-        .correlate(Post)
-    return [so.with_expression(Post.liked_by_viewer, liked)]
+    return [so.with_expression(Post.liked_by_viewer, viewer_liked(viewer))]
 
 
 def get_published(post_id: int) -> Post:

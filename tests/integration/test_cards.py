@@ -6,7 +6,8 @@ changes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -244,19 +245,49 @@ def test_an_edited_comment_and_a_renamed_commenter_are_on_the_next_page(client, 
     assert shown.find(cls="fw-semibold").text == "caroline"
 
 
+@contextmanager
+def loaded(model) -> Iterator[list[int]]:
+    """The ids of the ``model`` rows loaded whole (as objects) while it is open."""
+    ids: list[int] = []
+
+    def record(instance, context):
+        ids.append(instance.id)
+
+    sa.event.listen(model, "load", record)
+    try:
+        yield ids
+    finally:
+        sa.event.remove(model, "load", record)
+
+
 @pytest.fixture
 def comments_loaded(app):
-    """The ids of the comments loaded whole (as objects) while the test runs."""
     from microblog.models.comment import Comment
 
-    loaded: list[int] = []
+    with loaded(Comment) as ids:
+        yield ids
 
-    def record(comment, context):
-        loaded.append(comment.id)
 
-    sa.event.listen(Comment, "load", record)
-    yield loaded
-    sa.event.remove(Comment, "load", record)
+def test_a_page_of_posts_loads_whole_only_the_posts_whose_cards_are_not_rendered_yet(
+    client, people
+):
+    first, second = (posts.create_post(people["alice"], text) for text in ("One", "Two"))
+    with loaded(Post) as posts_loaded:
+        client.get("/user/alice")
+    assert sorted(posts_loaded) == [first.id, second.id]  # a new page: every card rendered
+
+    with loaded(Post) as posts_loaded:
+        again = client.get("/user/alice")
+    assert posts_loaded == []  # every card was there: nothing loaded but their headers
+    third = posts.create_post(people["alice"], "Three")
+    with loaded(Post) as posts_loaded:
+        later = client.get("/user/alice")
+
+    assert posts_loaded == [third.id]
+    assert [card.attrs["id"] for card in parse(later).find_all("article", cls="post")] == [
+        f"post-{third.id}", f"post-{second.id}", f"post-{first.id}"]
+    assert parse(again).find("article", id=f"post-{second.id}").find(
+        cls="post-body").text.strip() == "Two"
 
 
 def test_a_post_page_loads_whole_only_the_comments_whose_cards_are_not_rendered_yet(

@@ -19,7 +19,8 @@ def post_at(author, body, minutes):
 
 
 def bodies(page):
-    return [post.body for post in page.items]
+    """The words of the posts on ``page``, in its order (a page holds their headers)."""
+    return [post.body for post in timelines.whole(page.items)]
 
 
 def test_create_post_trims_and_enforces_length(make_user):
