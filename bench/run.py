@@ -652,11 +652,15 @@ def print_table(result: dict) -> None:
     print(flush=True)
 
 
-def write_results(report: dict, results_dir: Path) -> None:
+def write_results(report: dict, results_dir: Path,
+                  now: datetime.datetime | None = None) -> None:
+    """``latest.json`` and a copy named after the minute the run ended, so a second run
+    on the same day keeps the first one's copy."""
     results_dir.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, indent=2) + "\n"
     (results_dir / "latest.json").write_text(text)
-    dated = results_dir / f"{datetime.date.today().isoformat()}-{report['posts']}.json"
+    stamp = (now or datetime.datetime.now()).strftime("%Y-%m-%d-%H%M")
+    dated = results_dir / f"{stamp}-{report['posts']}.json"
     dated.write_text(text)
     write_chart(report, results_dir / "latest.svg")
     print(f"Written to {results_dir / 'latest.json'}, {dated.name} and latest.svg")

@@ -1,6 +1,9 @@
 """How ``make bench`` turns rounds of wrk runs into the figures it reports and judges."""
 
-from bench.run import median_of
+import datetime
+import json
+
+from bench.run import median_of, write_results
 from bench.targets import verdicts
 
 
@@ -50,3 +53,18 @@ def test_a_page_that_slows_with_the_data_fails_both_verdicts():
     row = scaling_row({**large, "sizes": [small, large]})
 
     assert row["met"] is False and row["met_scaled"] is False
+
+
+def test_a_second_run_on_the_same_day_keeps_the_first_runs_dated_copy(tmp_path):
+    page = {"rps": 200.0, "p50_ms": 80.0, "p99_ms": 110.0, "queries": 3}
+    morning = {"posts": 1000, "ceiling": page, "endpoints": {"home": page},
+               "sizes": [{"posts": 1000, "ceiling": page, "endpoints": {"home": page}}]}
+    evening = {**morning, "endpoints": {"home": {**page, "rps": 250.0}}}
+
+    write_results(morning, tmp_path, now=datetime.datetime(2026, 11, 21, 9, 30))
+    write_results(evening, tmp_path, now=datetime.datetime(2026, 11, 21, 18, 5))
+
+    dated = sorted(path.name for path in tmp_path.glob("2026-11-21-*.json"))
+    assert dated == ["2026-11-21-0930-1000.json", "2026-11-21-1805-1000.json"]
+    assert json.loads((tmp_path / "2026-11-21-0930-1000.json").read_text()) == morning
+    assert json.loads((tmp_path / "latest.json").read_text()) == evening
