@@ -83,14 +83,14 @@ def comment_cards(page_comments: Sequence[CommentHeader], post: Post) -> Markup:
 
 
 def cards(template: str, items: Sequence[Any], key: Callable[[Any, Any], tuple], name: str,
-          load: Callable[[list[Any]], list[Any]] | None = None, **context: Any) -> Markup:
+          load: Callable[[list[Any]], list[Any]], **context: Any) -> Markup:
     """The card of each item, from memory where it was rendered before.
 
-    ``key(item, viewer)`` names everything the card shows to this visitor. All the
-    keys are looked up together; each card not found is rendered from ``template``
-    with the item as ``name`` (and ``context``), and kept. When ``items`` hold only
-    what the keys need, ``load(missing)`` gives what the template needs for those
-    not found, all in one go, in their order (None for one that has gone since).
+    ``items`` hold only what the keys need (headers); ``key(item, viewer)`` names
+    everything the card shows to this visitor. All the keys are looked up together.
+    For the cards not found, ``load(missing)`` gives what the template needs, all in
+    one go, in their order (None for one that has gone since); each is rendered from
+    ``template`` with it as ``name`` (and ``context``), and kept.
     """
     viewer = _viewer()
     language = str(get_locale())
@@ -99,7 +99,7 @@ def cards(template: str, items: Sequence[Any], key: Callable[[Any, Any], tuple],
     missing = [n for n, card in enumerate(html) if card is None]
     if missing:
         wanted = [items[n] for n in missing]
-        for n, item in zip(missing, load(wanted) if load else wanted, strict=True):
+        for n, item in zip(missing, load(wanted), strict=True):
             if item is None:
                 html[n] = ""
                 continue

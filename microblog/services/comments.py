@@ -30,6 +30,7 @@ from microblog.models.user import User
 from microblog.pagination import Page, paginate
 from microblog.services.counts import recount
 from microblog.services.errors import NotFound, PermissionDenied
+from microblog.services.loading import in_order
 from microblog.services.permissions import can, require
 from microblog.services.posts import get_published
 from microblog.services.text import required_text
@@ -84,12 +85,12 @@ def whole(post: Post, headers: Sequence[CommentHeader]) -> list[Comment | None]:
     Each comment is handed ``post`` as its ``comment.post`` (the rules ask who
     wrote the post), rather than finding it again by id, fifty times a page.
     """
-    query = (sa.select(Comment).where(Comment.id.in_([header.id for header in headers]))
-             .options(so.joinedload(Comment.author)))
-    found = {comment.id: comment for comment in db.session.scalars(query)}
-    for comment in found.values():
-        set_committed_value(comment, "post", post)
-    return [found.get(header.id) for header in headers]
+    found = in_order(sa.select(Comment).options(so.joinedload(Comment.author)),
+                     [header.id for header in headers])
+    for comment in found:
+        if comment is not None:
+            set_committed_value(comment, "post", post)
+    return found
 
 
 def page_of(comment: Comment, per_page: int) -> int:

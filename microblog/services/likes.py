@@ -9,6 +9,7 @@ stays right however many people click at once.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +23,9 @@ from microblog.models.user import User
 from microblog.services.counts import recount
 from microblog.services.permissions import require
 from microblog.services.posts import get_published
+
+if TYPE_CHECKING:
+    from microblog.services.timelines import PostHeader
 
 
 def like(user: User, post_id: int) -> Post:
@@ -57,12 +61,12 @@ def unlike(user: User, post_id: int) -> Post:
     return post
 
 
-def liked_ids(user: User | None, posts: Iterable[Post]) -> set[int]:
+def liked_ids(user: User | None, posts: Iterable[Post | PostHeader]) -> set[int]:
     """Which of ``posts`` ``user`` liked: none when logged out.
 
-    Posts loaded with :func:`~microblog.services.posts.with_viewer_likes` already
-    know (the timelines and a post's page load them so); any other posts are looked
-    up in one query for them all.
+    Posts read with :func:`~microblog.services.posts.viewer_liked` already know in
+    ``liked_by_viewer`` (every timeline's headers, and a post's page through
+    ``with_viewer_likes``); any others are looked up in one query for them all.
     """
     if not getattr(user, "is_authenticated", False):
         return set()

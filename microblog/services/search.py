@@ -38,6 +38,7 @@ from microblog.search.backend import Hits, Progress
 from microblog.search.highlight import to_html
 from microblog.search.query import SearchQuery, parse
 from microblog.services.errors import NotFound, ServiceError
+from microblog.services.loading import in_order
 
 __all__ = ["parse", "posts", "comments", "people", "SearchQuery"]
 
@@ -162,11 +163,8 @@ def _load(select: sa.Select, model: type, hits: Hits) -> list[tuple]:
 
     A row deleted since the backend answered is left out.
     """
-    ids = [hit.id for hit in hits.hits]
-    if not ids:
-        return []
-    rows = {row.id: row for row in db.session.scalars(select.where(model.id.in_(ids))).unique()}
-    return [(hit, rows[hit.id]) for hit in hits.hits if hit.id in rows]
+    rows = in_order(select, [hit.id for hit in hits.hits])
+    return [(hit, row) for hit, row in zip(hits.hits, rows, strict=True) if row is not None]
 
 
 def _page(items: list, hits: Hits, page: int, per_page: int) -> SearchPage:

@@ -170,3 +170,21 @@ def test_post_lists_cost_the_same_for_5_or_25_posts(
         assert len(list(pressed)) == 8  # reader1's own likes, from the page's own query
     assert len(small) == len(large) == expected, "\n".join(large)
     assert all(s.lstrip().upper().startswith("SELECT") for s in large)
+
+
+def test_the_drafts_page_costs_the_same_for_5_or_25_drafts(app, client, make_user,
+                                                          count_queries):
+    """2 statements: the visitor (the user loader), and their drafts' headers. Whether
+    they liked each draft (never: drafts cannot be liked) is answered in that query, so
+    no statement of its own asks about the likes of the drafts."""
+    writer = make_user("drafter")
+    for n in range(30):
+        posts.create_article(writer, f"Draft {n}", "Words.", publish=False)
+    log_in(client, "drafter")
+
+    (small, small_page), (large, large_page) = counted(
+        app, client, "/drafts", count_queries, "POSTS_PER_PAGE", (5, 25))
+
+    assert shown(small_page, "post") == 5
+    assert shown(large_page, "post") == 25
+    assert len(small) == len(large) == 2, "\n".join(large)
