@@ -2,7 +2,8 @@
 
 What is cached: answers that cost queries and do not depend on who is asking
 (popular posts, category counts, feeds, the sitemap), as plain data (ids,
-strings, numbers), never ORM objects and never a page rendered for one user.
+strings, numbers) or HTML rendered for everyone (Explore's side lists), never
+ORM objects and never a page rendered for one user.
 
 How it stays fresh: each entry belongs to one or more *namespaces* ("posts",
 "engagement", "categories"), and its key includes each namespace's current

@@ -36,6 +36,8 @@ from microblog.services.loading import in_order
 from microblog.services.posts import viewer_liked
 
 POPULAR_DAYS = 7
+# Old activity leaves the popular list's window as time passes: it is recomputed this often.
+POPULAR_REFRESH_SECONDS = 300
 SIDE_LIST_LENGTH = 5
 FEATURED_LENGTH = 3
 
@@ -290,8 +292,8 @@ def popular() -> list[PostLink]:
         ).order_by(ranked.c.score.desc(), Post.published_at.desc()).limit(SIDE_LIST_LENGTH)
         return [_link(post, score) for post, score in db.session.execute(query)]
 
-    # Old activity leaves the window as time passes: the timeout refreshes it.
-    return cached("popular", compute, depends_on=[POSTS, ENGAGEMENT], timeout=300)
+    return cached("popular", compute, depends_on=[POSTS, ENGAGEMENT],
+                  timeout=POPULAR_REFRESH_SECONDS)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import template_rendered
 
 from microblog.extensions import db
 from microblog.models.base import utcnow
@@ -189,3 +190,34 @@ def test_an_empty_site_shows_every_list_empty_with_a_word_why(client):
     assert "No articles yet." in page.find("section", cls="recent-articles").text
     assert "No categories yet." in page.find("section", cls="category-counts").text
     assert page.find("a", href="/feed.atom")
+
+
+# Rendered once for everyone ------------------------------------------------------------------
+
+def test_the_featured_and_side_lists_are_rendered_once_for_every_visitor_until_they_change(
+    app, client, make_user, admin
+):
+    ann, bob = make_user("ann"), make_user("bob")
+    posts.set_featured(admin, posts.create_article(ann, "First", "Text."), True)
+    rendered: list[str] = []
+
+    def record(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    with template_rendered.connected_to(record, app):
+        client.login("ann")
+        anns = explore(client)
+        other = app.test_client()
+        other.login("bob")
+        bobs = explore(other)
+        shared = [name for name in rendered if name in ("_featured.html", "_side_lists.html")]
+        assert shared == ["_featured.html", "_side_lists.html"]  # for ann; bob got hers
+        assert side_list(bobs, "recent-articles") == side_list(anns, "recent-articles") == ["First"]
+        assert featured_titles(bobs) == ["First"]
+
+        rendered.clear()
+        posts.create_article(bob, "Second", "Text.")
+        page = explore(other)
+
+    assert "_side_lists.html" in rendered  # a new version of what it shows
+    assert side_list(page, "recent-articles") == ["Second", "First"]

@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import _
 from flask_login import current_user, login_required
 
+from microblog.blueprints import side_lists
 from microblog.blueprints.forms import form_status, show_service_error
 from microblog.blueprints.main import bp
 from microblog.blueprints.main.forms import EditProfileForm, PostForm
@@ -63,15 +64,14 @@ def why_not(permission: Permission) -> str | None:
 
 @bp.get("/explore")
 def explore():
-    """Everyone's posts, featured articles on top, and the lists beside them (cached,
-    the same for every visitor; the like buttons on the posts are the visitor's own)."""
+    """Everyone's posts, featured articles on top, and the lists beside them (rendered
+    once for every visitor; the like buttons on the posts are the visitor's own)."""
     page = timelines.explore(*requested_page(), cursor=requested_cursor(),
                              viewer=current_user)
     return render_timeline(
         "explore.html", page, title=_("Explore"), endpoint="main.explore",
-        featured=timelines.featured() if page.page == 1 else [],
-        recent=timelines.recent_articles(), popular=timelines.popular(),
-        categories=timelines.categories_with_counts(),
+        featured=side_lists.featured() if page.page == 1 else "",
+        side_lists=side_lists.side_lists(),
     )
 
 
