@@ -76,6 +76,7 @@ def create_app(
     from microblog.blueprints.feeds import bp as feeds_bp
     from microblog.blueprints.health import bp as health_bp
     from microblog.blueprints.main import bp as main_bp
+    from microblog.blueprints.navbar import init_navbar
     from microblog.blueprints.settings import bp as settings_bp
     from microblog.cli import register_cli
     from microblog.logs import configure_logging
@@ -83,6 +84,7 @@ def create_app(
 
     init_middleware(app)
     init_cards(app)
+    init_navbar(app)
     app.register_blueprint(errors_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)

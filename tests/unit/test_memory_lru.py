@@ -14,6 +14,7 @@ def test_a_full_memory_drops_what_was_read_longest_ago():
 
     assert (memory.get("a"), memory.get("b"), memory.get("c")) == ("card a", None, "card c")
     assert len(memory) == 2
+    assert list(memory) == ["a", "c"]  # the one read longest ago first
 
 
 def test_setting_a_key_again_replaces_it_and_add_never_does():
