@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 ASSETS := microblog/static/vendor/.installed
 
-.PHONY: run test install install-dev assets lint clean bench bench-smoke
+.PHONY: run test install install-dev assets lint clean bench bench-instructions bench-smoke
 
 run: install assets                    ## set up and serve on http://$(HOST):$(PORT)
 	$(BIN)/flask db upgrade
@@ -23,6 +23,10 @@ test: install-dev assets               ## set up and run lint and the whole test
 # BENCH_POSTS=100000 for one size; BENCH_USERS, BENCH_SECONDS, BENCH_CONCURRENCY too.
 bench: install                         ## seed, serve with gunicorn, drive with wrk, report
 	$(BIN)/python -m bench.run
+
+# Instructions per warm request, counted by callgrind: repeatable where timings are not.
+bench-instructions: install            ## CPU instructions per page, for before/after
+	$(BIN)/python -m bench.instructions
 
 bench-smoke: install-dev               ## the harness at a tiny size, as the test suite runs it
 	$(BIN)/pytest tests/integration/test_bench_smoke.py

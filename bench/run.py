@@ -48,7 +48,7 @@ from pathlib import Path
 
 import flask_migrate
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 
 from bench.chart import write_chart
 from bench.search import create_database, seed
@@ -176,13 +176,8 @@ def benchmark(url_text: str, posts: int, settings: Settings, flask_alone: Server
     url = database_url(url_text)
     print(f"\n== {url.get_backend_name()} at {posts:,} posts: "
           f"{url.render_as_string(hide_password=True)}", flush=True)
-    create_database(url)
-    app = create_app("production", {
-        "SECRET_KEY": SECRET_KEY, "LOG_TO_STDOUT": True, "LOG_LEVEL": "WARNING",
-        "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False)})
+    app = seeded_app(url, settings.users, posts)
     with app.app_context():
-        flask_migrate.upgrade()
-        seed(settings.users, posts, FOLLOWS_PER_USER)
         cast = choose_cast()
         before = db.session.scalar(sa.select(sa.func.max(Post.id)))
         have_posts = db.session.scalar(sa.select(sa.func.count()).select_from(Post))
@@ -199,6 +194,20 @@ def benchmark(url_text: str, posts: int, settings: Settings, flask_alone: Server
     result = {"backend": url.get_backend_name(), "posts": have_posts, **result}
     print_table(result)
     return result
+
+
+def seeded_app(url: sa.URL, users: int, posts: int) -> Flask:
+    """The app on ``url``'s database, created, migrated and seeded first (or reused when
+    it already holds ``posts`` posts)."""
+    create_database(url)
+    app = create_app("production", {
+        "SECRET_KEY": SECRET_KEY, "LOG_TO_STDOUT": True, "LOG_LEVEL": "WARNING",
+        "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False)})
+    with app.app_context():
+        flask_migrate.upgrade()
+        seed(users, posts, FOLLOWS_PER_USER)
+        db.engine.dispose()
+    return app
 
 
 def app_env(url: sa.URL, redis_url: str, cache_prefix: str, log_dir: Path) -> dict[str, str]:

@@ -4,6 +4,7 @@ It seeds its own PostgreSQL database (the test database's name + ``_bench``) and
 SQLite file, serves each with gunicorn, drives every scenario with wrk for a second in
 each of two rounds, and checks the report a person reads: every page answered, none
 with an error, each ran SQL, and the chart was drawn. About a minute; no timing is asserted.
+The instruction counter (``make bench-instructions``) counts one page under callgrind.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import shutil
 import pytest
 import sqlalchemy as sa
 
-from bench import run
+from bench import instructions, run
 from tests.conftest import IN_CI, PG_URL, ensure_postgres_database
 
 ENDPOINTS = {"home", "home_page50", "explore", "profile", "profile_popular", "post", "search",
@@ -72,3 +73,21 @@ def test_the_benchmark_measures_every_page_without_errors(bench_database_url, re
             "at"} <= judged  # "at most 5 SQL queries per page"
     assert all(isinstance(row["met"], bool) and isinstance(row["met_scaled"], bool)
                for row in saved["targets"]["rows"])
+
+
+def test_the_instruction_counter_counts_a_warm_page(bench_database_url, redis_url):
+    problem = next((f"{tool} is not installed (apt-get install {tool})"
+                    for tool in ("valgrind", "gcc") if not shutil.which(tool)), None)
+    if problem:
+        if IN_CI:
+            pytest.fail(f"{problem} (CI=true: the instruction counter is required)")
+        pytest.skip(problem)
+
+    counts = instructions.main([
+        "explore", "--posts", "200", "--users", "200", "--requests", "2", "--warm", "2",
+        "--database-url", bench_database_url, "--redis-url", redis_url,
+    ])
+
+    # Millions of instructions per request: a page, not an empty run or Python's start.
+    assert set(counts) == {"explore"}
+    assert 1e6 < counts["explore"] < 1e9
