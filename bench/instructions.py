@@ -33,13 +33,14 @@ import sqlalchemy as sa
 from bench.run import (
     DEFAULT_DATABASE_URL,
     DEFAULT_REDIS_URL,
-    SEARCH_TEXT,
+    READ_PAGES,
     SECRET_KEY,
     USER_AGENT,
     choose_cast,
     csrf_token,
     database_url,
     fresh_cache,
+    read_paths,
     seeded_app,
 )
 from microblog import create_app
@@ -50,13 +51,12 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 HELPER_SOURCE = BENCH_DIR / "callgrind.c"
 HELPER = BENCH_DIR / "data" / "libcallgrind.so"
-PAGES = ("home", "explore", "profile", "profile_popular", "post", "search")
 TOTALS = re.compile(r"^totals:\s+(\d+)", re.M)
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("pages", nargs="*", help=f"some of {', '.join(PAGES)} (default: all)")
+    parser.add_argument("pages", nargs="*", help=f"some of {', '.join(READ_PAGES)} (default: all)")
     parser.add_argument("--posts", type=int, default=1_000_000,
                         help="the data size (seeded as make bench does, or reused)")
     parser.add_argument("--users", type=int, default=10_000, help="accounts, when seeding")
@@ -68,8 +68,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--warm", type=int, default=20, help="uncounted, before")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    args.pages = args.pages or list(PAGES)
-    if unknown := set(args.pages) - set(PAGES):
+    args.pages = args.pages or list(READ_PAGES)
+    if unknown := set(args.pages) - set(READ_PAGES):
         parser.error(f"no such page: {', '.join(sorted(unknown))}")
     url = database_url(args.database_url.format(posts=args.posts))
     if args.inner:
@@ -136,9 +136,7 @@ def _count(page: str, url: sa.URL, redis_url: str, requests: int, warm: int) -> 
             "csrf_token": csrf_token(login)})
         if answer.status_code != 302:
             raise SystemExit(f"Could not log in as {cast.reader}: {answer.status_code}")
-        path = {"home": "/index", "explore": "/explore", "profile": f"/user/{cast.prolific}",
-                "profile_popular": f"/user/{cast.popular}", "post": cast.post_path,
-                "search": f"/search?q={SEARCH_TEXT}"}[page]
+        path = read_paths(cast)[page]
         for _ in range(warm):
             if client.get(path).status_code != 200:
                 raise SystemExit(f"{path} did not answer 200")

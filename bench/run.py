@@ -447,18 +447,29 @@ def page_50(base: str, login: Login) -> str:
 
 # -- Scenarios ------------------------------------------------------------------
 
+# The pages the reader reads, but home page 50 (found by following the pager's links).
+READ_PAGES = ("home", "explore", "profile", "profile_popular", "post", "search")
+
+
+def read_paths(cast: Cast) -> dict[str, str]:
+    """The path of each of :data:`READ_PAGES`."""
+    return {"home": "/index", "explore": "/explore", "profile": f"/user/{cast.prolific}",
+            "profile_popular": f"/user/{cast.popular}", "post": cast.post_path,
+            "search": f"/search?q={urllib.parse.quote_plus(SEARCH_TEXT)}"}
+
+
 def scenarios(server: Server, cast: Cast) -> list[Scenario]:
     reader, writer = log_in(server.base, cast.reader), log_in(server.base, cast.writer)
-    query = urllib.parse.quote_plus(SEARCH_TEXT)
+    paths = read_paths(cast)
     return [
-        Scenario("home", "/index", cookie=reader.cookie),
+        Scenario("home", paths["home"], cookie=reader.cookie),
         Scenario("home_page50", page_50(server.base, reader), cookie=reader.cookie),
-        Scenario("explore", "/explore", cookie=reader.cookie),
-        Scenario("profile", f"/user/{cast.prolific}", cookie=reader.cookie),
-        Scenario("profile_popular", f"/user/{cast.popular}", cookie=reader.cookie),
-        Scenario("post", cast.post_path, cookie=reader.cookie,
+        Scenario("explore", paths["explore"], cookie=reader.cookie),
+        Scenario("profile", paths["profile"], cookie=reader.cookie),
+        Scenario("profile_popular", paths["profile_popular"], cookie=reader.cookie),
+        Scenario("post", paths["post"], cookie=reader.cookie,
                  notes={"comments_shown": cast.post_comments}),
-        Scenario("search", f"/search?q={query}", cookie=reader.cookie),
+        Scenario("search", paths["search"], cookie=reader.cookie),
         Scenario("write_post", "/index", "POST", "publish", cookie=writer.cookie, expect=302,
                  writes=True, env={"BENCH_CSRF": urllib.parse.quote_plus(writer.csrf),
                                    "BENCH_STATUS": urllib.parse.quote_plus(STATUS_TEXT)}),

@@ -47,11 +47,18 @@ from microblog.services import comments, timelines
 from microblog.services.comments import CommentHeader
 from microblog.services.timelines import PostHeader
 
-# Placeholders no post can contain: random for each process, made of letters and
-# hyphens, which HTML escaping leaves as they are.
 _SECRET = uuid4().hex
-CSRF_HOLE = f"card-hole-csrf-{_SECRET}"
-NEXT_HOLE = f"card-hole-next-{_SECRET}"
+
+
+def hole(name: str) -> str:
+    """A placeholder for the visitor's ``name`` in HTML kept for many visitors: random
+    for each process, so no post can contain one, and made of letters and hyphens,
+    which HTML escaping leaves as they are."""
+    return f"hole-{name}-{_SECRET}"
+
+
+CSRF_HOLE = hole("csrf")
+NEXT_HOLE = hole("next")
 HOLES = {"csrf": CSRF_HOLE, "next": NEXT_HOLE}
 
 
@@ -140,6 +147,7 @@ def _viewer() -> User | AnonymousUserMixin:
 
 
 def fill_holes(html: str) -> str:
-    """``html`` with this request's values in the holes of its cards."""
+    """``html`` with this request's values in the holes of its cards (and of anything
+    else kept with :data:`CSRF_HOLE` or :data:`NEXT_HOLE` in it, like the navbar)."""
     return html.replace(CSRF_HOLE, escape(generate_csrf())).replace(
         NEXT_HOLE, escape(request.full_path.rstrip("?")))

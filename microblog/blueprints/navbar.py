@@ -7,7 +7,7 @@ link is the page being shown, the language. So it is rendered once for each such
 kind, kept in this worker's memory (the :data:`~microblog.extensions.fragments`
 cache, beside the cards), and what is the visitor's very own (the address of their
 profile, their CSRF token, what they searched for) is written into holes on each
-request, as the cards do (:mod:`microblog.blueprints.cards`).
+request, the cards' holes (:func:`microblog.blueprints.cards.hole`).
 
 ``templates/_navbar.html`` therefore must not read the visitor or the request: all
 it knows comes from :func:`navbar`, and everything it is given is in the key.
@@ -15,14 +15,12 @@ it knows comes from :func:`navbar`, and everything it is given is in the key.
 
 from __future__ import annotations
 
-from uuid import uuid4
-
 from flask import Flask, render_template, request, url_for
 from flask_babel import get_locale
-from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
+from flask_login import AnonymousUserMixin, current_user
 from markupsafe import Markup, escape
 
+from microblog.blueprints.cards import CSRF_HOLE, fill_holes, hole
 from microblog.extensions import fragments
 from microblog.models.role import Permission
 from microblog.models.user import User
@@ -34,9 +32,7 @@ LINKED = frozenset({
     "main.index", "main.explore", "main.search", "auth.login", "auth.register",
     "blog.write", "blog.drafts", "admin.users", "settings.index",
 })
-# Placeholders no page can contain: random for each process, letters and hyphens.
-_SECRET = uuid4().hex
-HOLES = {name: f"nav-hole-{name}-{_SECRET}" for name in ("profile", "csrf", "search")}
+HOLES = {"profile": hole("profile"), "csrf": CSRF_HOLE, "search": hole("search")}
 
 
 def init_navbar(app: Flask) -> None:
@@ -58,16 +54,17 @@ def navbar() -> Markup:
     if html is None:
         html = render_template("_navbar.html", holes=HOLES, **kind)
         fragments.set(key, html)
+    # The token first: the words typed go in last, so no hole is looked for inside them.
+    html = fill_holes(html)
     if not visitor.is_anonymous:
         html = html.replace(HOLES["profile"], escape(url_for("main.user",
                                                              username=visitor.username)))
-        html = html.replace(HOLES["csrf"], escape(generate_csrf()))
     if kind["current"] == "main.search":
         html = html.replace(HOLES["search"], escape(request.args.get("q", "")))
     return Markup(html)
 
 
-def _current(visitor: User) -> str | None:
+def _current(visitor: User | AnonymousUserMixin) -> str | None:
     """The endpoint of the navbar's link to the page being shown, if it has one."""
     if request.endpoint == "main.user":  # "Profile": the visitor's own profile only
         own = visitor.is_authenticated and \
