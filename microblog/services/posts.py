@@ -67,9 +67,15 @@ def viewer_liked(viewer: User | None) -> sa.ColumnElement[bool | None]:
     """
     if not getattr(viewer, "is_authenticated", False):
         return sa.null()
+    return liked_by_id(viewer.id)
+
+
+def liked_by_id(user_id: int | sa.BindParameter[int]) -> sa.Exists:
+    """Whether ``user_id`` (a value, or a parameter bound when the query runs) liked
+    the post a query reads."""
     # Correlated to the post alone: a query that joins likes itself (a liked tab) keeps
     # its own.
-    return sa.exists().where(likes.c.post_id == Post.id, likes.c.user_id == viewer.id) \
+    return sa.exists().where(likes.c.post_id == Post.id, likes.c.user_id == user_id) \
         .correlate(Post)
 
 

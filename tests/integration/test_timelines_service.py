@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from microblog import pagination
 from microblog.extensions import db
-from microblog.services import follows, posts, timelines
+from microblog.services import follows, likes, posts, timelines
 from microblog.services.errors import NotFound, ValidationError
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -84,3 +85,22 @@ def test_an_empty_first_page_is_not_an_error(make_user):
     susan = make_user("susan")
     page = timelines.home_timeline(susan, 1, 25)
     assert page.items == [] and not page.has_next and not page.has_prev
+
+
+def test_each_view_of_a_list_binds_its_own_values_to_the_statement_built_once(make_user):
+    """A list's page statement is built at its first view and kept; another author,
+    visitor or page is a new set of values for it, not a new statement."""
+    susan, john = make_user("susan"), make_user("john")
+    newest = [post_at(susan, f"s{minute}", minute) for minute in range(3)][-1]
+    post_at(john, "j", 10)
+    likes.like(john, newest.id)
+    timelines.posts_by(susan, 1, 2, viewer=susan)
+    built = pagination._statement.cache_info().misses
+
+    johns = timelines.posts_by(john, 1, 2, viewer=susan)
+    assert bodies(johns) == ["j"] and johns.items[0].liked_by_viewer is False
+    seen_by_john = timelines.posts_by(susan, 1, 2, viewer=john)
+    assert bodies(seen_by_john) == ["s2", "s1"]
+    assert [post.liked_by_viewer for post in seen_by_john.items] == [True, False]
+    assert bodies(timelines.posts_by(susan, 2, 2, viewer=john)) == ["s0"]
+    assert pagination._statement.cache_info().misses == built
