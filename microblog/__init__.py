@@ -70,6 +70,7 @@ def create_app(
 
     from microblog.blueprints.admin import bp as admin_bp
     from microblog.blueprints.auth import bp as auth_bp
+    from microblog.blueprints.blank_forms import init_blank_forms
     from microblog.blueprints.blog import bp as blog_bp
     from microblog.blueprints.cards import init_cards
     from microblog.blueprints.errors import bp as errors_bp
@@ -85,6 +86,7 @@ def create_app(
     init_middleware(app)
     init_cards(app)
     init_navbar(app)
+    init_blank_forms(app)
     app.register_blueprint(errors_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)

@@ -43,8 +43,10 @@ def card_memory(app) -> MemoryLRU:
 
 
 def cards_kept(app) -> int:
-    """How many cards the worker keeps (the navbar, kept beside them, is not one)."""
-    return sum(1 for key in card_memory(app) if not key.startswith("('_navbar.html'"))
+    """How many cards the worker keeps (the navbar and blank forms kept beside them are
+    not cards)."""
+    return sum(1 for key in card_memory(app)
+               if key.startswith(("('_post.html'", "('blog/_comment.html'")))
 
 
 def card(client, url: str, post: Post | None, element: str | None = None) -> Element:
