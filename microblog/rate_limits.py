@@ -60,6 +60,14 @@ def disabled_for_this_app() -> bool:
     return not current_app.config["RATELIMIT_ENABLED"]
 
 
+@limiter.request_filter
+def only_posts_are_limited() -> bool:
+    """Skip the limiter for anything but a POST: every limit here is on POSTs
+    (:func:`post_limit`), and looking for limits that could apply cost a tenth of a
+    ``/health`` request."""
+    return request.method != "POST"
+
+
 # --- whose attempts count together -------------------------------------------------------
 
 

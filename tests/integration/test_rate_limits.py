@@ -232,6 +232,21 @@ def test_successful_sign_ins_and_opening_the_form_use_up_nothing(limited_app, br
     assert sign_in(browser, "alice").status_code == 422  # a first failure, not a 429
 
 
+def test_only_posts_consult_the_limiter(limited_app, browser, make_user, monkeypatch):
+    """Every limit is on POSTs, so a page view skips the limiter's search for limits."""
+    searches = []
+    real = limiter.limit_manager.resolve_limits
+    monkeypatch.setattr(limiter.limit_manager, "resolve_limits",
+                        lambda *args, **kwargs: searches.append(args) or real(*args, **kwargs))
+    make_user("alice")
+    for url in ("/auth/login", "/explore", "/health"):
+        assert browser.get(url).status_code == 200
+    assert searches == []
+
+    assert sign_in(browser, "alice").status_code == 422
+    assert searches  # a sign-in is looked at, and counted (the tests above)
+
+
 def test_the_limit_lifts_when_its_window_has_passed(make_limited_app, storage, make_user):
     limited = make_limited_app(storage, RATELIMIT_LOGIN_PER_USERNAME="2 per 1 second")
     browser = limited.test_client()
