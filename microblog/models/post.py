@@ -53,7 +53,7 @@ class Post(db.Model):
     )
 
     # Whether the visitor liked the post, when the query that loaded it asked
-    # (``services.posts.with_viewer_likes``); None when it did not ask.
+    # (``services.posts.get_post``); None when it did not ask.
     liked_by_viewer: so.Mapped[bool | None] = so.query_expression()
 
     author: so.Mapped[User] = so.relationship(back_populates="posts")

@@ -69,7 +69,7 @@ class User(UserMixin, db.Model):
     follower_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     following_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     # Whether the visitor follows this user, when the query that loaded it asked
-    # (``services.accounts.with_viewer_follows``); None when it did not ask.
+    # (``services.accounts.get_user``); None when it did not ask.
     followed_by_viewer: so.Mapped[bool | None] = so.query_expression()
 
     posts: so.WriteOnlyMapped[Post] = so.relationship(
@@ -133,9 +133,11 @@ class User(UserMixin, db.Model):
         return url_for("main.avatar", seed=avatars.seed_for(self.id))
 
     @staticmethod
-    def username_matches(username: str) -> sa.ColumnElement[bool]:
-        """SQL condition for a case-insensitive username lookup (uses the unique index)."""
-        return sa.func.lower(User.username) == username.lower()
+    def username_matches(username: str | sa.BindParameter[str]) -> sa.ColumnElement[bool]:
+        """SQL condition for a case-insensitive username lookup (uses the unique index).
+        A parameter bound later must be given its value lower-cased."""
+        return sa.func.lower(User.username) == (
+            username.lower() if isinstance(username, str) else username)
 
 
 @login.user_loader

@@ -7,13 +7,14 @@ forms, the API and the CLI all enforce the same ones.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from microblog import audit
 from microblog.caching import ENGAGEMENT, POSTS, invalidate
@@ -171,23 +172,31 @@ def authenticate(username: str, password: str) -> User | None:
 def get_user(username: str, viewer: User | None = None) -> User:
     """The user called ``username`` (any case); with ``viewer``, also whether they follow
     them (``followed_by_viewer``), in the same query."""
-    query = sa.select(User).where(User.username_matches(username))
-    user = db.session.scalar(query.options(*with_viewer_follows(viewer)))
-    if user is None:
+    logged_in = bool(getattr(viewer, "is_authenticated", False))
+    values = {"username": username.lower()}
+    if logged_in:
+        values["viewer_id"] = viewer.id
+    found = db.session.execute(_by_name(logged_in), values).one_or_none()
+    if found is None:
         raise NotFound(_("There is no user called %(username)s.", username=username))
-    return user
+    if logged_in:
+        set_committed_value(found.User, "followed_by_viewer", found.followed)
+    return found.User
 
 
-def with_viewer_follows(viewer: User | None) -> list[so.Load]:
-    """Loader options that fill in each user's ``followed_by_viewer``: an ``EXISTS`` on
-    the followers' primary key in the query that loads the users, rather than a query of
-    its own (``services.follows.counts`` reads it). None for a visitor logged out.
-    Give them only for the visitor of the request: the answer is kept on the user."""
-    if not getattr(viewer, "is_authenticated", False):
-        return []
-    follows = sa.exists().where(followers.c.follower_id == viewer.id,
-                                followers.c.followed_id == User.id).correlate(User)
-    return [so.with_expression(User.followed_by_viewer, follows)]
+@cache
+def _by_name(logged_in: bool) -> sa.Select:
+    """A user by name (``:username``, lower-cased: the unique index is on
+    ``lower(username)``), as a statement built once. For a member (``:viewer_id``) it
+    also asks whether they follow that user: an ``EXISTS`` on the followers' primary
+    key, in this query rather than one of its own (``services.follows.counts`` reads
+    it from ``followed_by_viewer``)."""
+    columns = [User]
+    if logged_in:
+        columns.append(sa.exists().where(
+            followers.c.follower_id == sa.bindparam("viewer_id"),
+            followers.c.followed_id == User.id).correlate(User).label("followed"))
+    return sa.select(*columns).where(User.username_matches(sa.bindparam("username")))
 
 
 def update_profile(user: User, username: str, about_me: str) -> User:

@@ -65,16 +65,20 @@ class CommentHeader:
     author_email: str
 
 
+# A post's comments, as headers: built once, the post a bound parameter (the statement
+# that reads a page of it is kept too, see microblog.pagination).
+ON_POST = (
+    sa.select(Comment.id, Comment.user_id, Comment.created_at, Comment.updated_at,
+              User.username.label("author_name"), User.email.label("author_email"))
+    .join(Comment.author)
+    .where(Comment.post_id == sa.bindparam("post_id"))
+    .order_by(Comment.created_at, Comment.id)
+)
+
+
 def for_post(post: Post, page: int, per_page: int) -> Page[CommentHeader]:
     """A page of a post's comments, oldest first, so a conversation reads top to bottom."""
-    query = (
-        sa.select(Comment.id, Comment.user_id, Comment.created_at, Comment.updated_at,
-                  User.username.label("author_name"), User.email.label("author_email"))
-        .join(Comment.author)
-        .where(Comment.post_id == post.id)
-        .order_by(Comment.created_at, Comment.id)
-    )
-    found = paginate(query, page, per_page)
+    found = paginate(ON_POST, page, per_page, params={"post_id": post.id})
     return replace(found, items=[CommentHeader(post=post, **row._mapping) for row in found.items])
 
 

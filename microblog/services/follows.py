@@ -77,8 +77,8 @@ def _commit_with_counts(user: User, other: User) -> None:
 
 def counts(user: User, viewer: User | None = None) -> FollowCounts:
     """Both counts, stored on the user's row (no query), and whether ``viewer`` follows
-    ``user``: read off the user when it was loaded with
-    :func:`~microblog.services.accounts.with_viewer_follows`, else one query, from the
+    ``user``: read off the user when :func:`~microblog.services.accounts.get_user` loaded
+    it for ``viewer``, else one query, from the
     followers table's primary key. A visitor logged out follows nobody."""
     followed = False
     if getattr(viewer, "is_authenticated", False) and viewer.id != user.id:

@@ -64,9 +64,9 @@ def unlike(user: User, post_id: int) -> Post:
 def liked_ids(user: User | None, posts: Iterable[Post | PostHeader]) -> set[int]:
     """Which of ``posts`` ``user`` liked: none when logged out.
 
-    Posts read with :func:`~microblog.services.posts.viewer_liked` already know in
+    Posts read with :func:`~microblog.services.posts.liked_by_id` already know in
     ``liked_by_viewer`` (every timeline's headers, and a post's page through
-    ``with_viewer_likes``); any others are looked up in one query for them all.
+    ``posts.get_post``); any others are looked up in one query for them all.
     """
     if not getattr(user, "is_authenticated", False):
         return set()

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import _
+from sqlalchemy.orm.attributes import set_committed_value
 
 from microblog.caching import ENGAGEMENT, POSTS, invalidate
 from microblog.extensions import db
@@ -48,46 +50,42 @@ def get_post(post_id: int, viewer: User | None = None) -> Post:
     Anyone else gets NotFound, not PermissionDenied, so guessing URLs cannot
     even tell that a draft is there.
     """
-    # Its page shows the author, the category and the tags: all joined into this one
-    # query, rather than one each when the template first touches them. (The tags,
-    # a few per post, repeat the row a few times: cheaper than a second round trip,
-    # which cost a twentieth of the page.)
-    post = db.session.get(Post, post_id, options=[
-        so.joinedload(Post.author), so.joinedload(Post.category), so.joinedload(Post.tags),
-        *with_viewer_likes(viewer)])
-    if post is None or (post.is_draft and not _is_author(viewer, post)):
+    logged_in = bool(getattr(viewer, "is_authenticated", False))
+    values = {"post_id": post_id, "viewer_id": viewer.id} if logged_in else {"post_id": post_id}
+    found = db.session.execute(_whole_post(logged_in), values).unique().one_or_none()
+    if found is None or (found.Post.is_draft and not _is_author(viewer, found.Post)):
         raise NotFound(_("There is no such post."))
-    return post
+    if logged_in:  # ``services.likes.liked_ids`` reads it there
+        set_committed_value(found.Post, "liked_by_viewer", found.liked)
+    return found.Post
 
 
-def viewer_liked(viewer: User | None) -> sa.ColumnElement[bool | None]:
-    """Whether ``viewer`` liked the post a query reads: an ``EXISTS`` on the likes'
-    primary key, in that query rather than in one of its own. NULL for a visitor
-    logged out, who has no likes to show.
+@cache
+def _whole_post(logged_in: bool) -> sa.Select:
+    """A post and everything its page shows, as one statement built once (the post and
+    the visitor are bound parameters: ``:post_id``, ``:viewer_id``).
+
+    The author, the category and the tags are joined into it, rather than loaded one
+    query each when the template first touches them. (The tags, a few per post, repeat
+    the row a few times: cheaper than a second round trip, which cost a twentieth of
+    the page.) For a member, whether they liked the post is a column of it, ``liked``.
+    (Not a ``with_expression`` option: SQLAlchemy keeps a post's load options to reload
+    it with, and this one's parameter would have no value then.)
     """
-    if not getattr(viewer, "is_authenticated", False):
-        return sa.null()
-    return liked_by_id(viewer.id)
+    columns = [Post, liked_by_id(sa.bindparam("viewer_id")).label("liked")] if logged_in \
+        else [Post]
+    return sa.select(*columns).where(Post.id == sa.bindparam("post_id")).options(
+        so.joinedload(Post.author), so.joinedload(Post.category), so.joinedload(Post.tags))
 
 
 def liked_by_id(user_id: int | sa.BindParameter[int]) -> sa.Exists:
     """Whether ``user_id`` (a value, or a parameter bound when the query runs) liked
-    the post a query reads."""
+    the post a query reads: an ``EXISTS`` on the likes' primary key, in that query
+    rather than in one of its own."""
     # Correlated to the post alone: a query that joins likes itself (a liked tab) keeps
     # its own.
     return sa.exists().where(likes.c.post_id == Post.id, likes.c.user_id == user_id) \
         .correlate(Post)
-
-
-def with_viewer_likes(viewer: User | None) -> list[so.Load]:
-    """Loader options that fill in each post's ``liked_by_viewer`` (:func:`viewer_liked`).
-
-    Give these options only for the visitor of the request: the answer is kept on
-    the post, and a request has one visitor (``services.likes.liked_ids`` reads it).
-    """
-    if not getattr(viewer, "is_authenticated", False):
-        return []
-    return [so.with_expression(Post.liked_by_viewer, viewer_liked(viewer))]
 
 
 def get_published(post_id: int) -> Post:

@@ -7,7 +7,7 @@ first. A page is of :class:`PostHeader`: what each post's card needs to be found
 among those already rendered, read as plain rows with the author's name and the
 category joined in (no N+1); :func:`whole` loads the posts whose cards are not.
 Comment and like counts are columns of the post; whether the viewer liked each
-post is asked in the same query (``viewer``, see ``posts.viewer_liked``). The side lists
+post is asked in the same query (``viewer``, see ``posts.liked_by_id``). The side lists
 are the same for every visitor, so they are cached as plain data and
 invalidated by the services that change what they show.
 """
