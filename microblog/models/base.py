@@ -50,6 +50,20 @@ def _sqlite_enforces_foreign_keys(dbapi_connection, connection_record) -> None:
         cursor.close()
 
 
+@sa.event.listens_for(sa.engine.Engine, "do_connect")
+def _postgresql_speaks_utc(dialect, connection_record, cargs, cparams) -> None:
+    """Each PostgreSQL session's time zone is ``UTC``, whatever the server's default.
+
+    Times come back in the session's zone. Named exactly ``UTC``, psycopg converts
+    them with Python's own ``timezone.utc``; under a name like ``Etc/UTC`` (a common
+    server default, the same zone) it converts each value through the tz database,
+    a third of psycopg's work in reading a page of 25 posts. Set when connecting, as
+    a startup option: no statement, no round trip.
+    """
+    if dialect.name == "postgresql":
+        cparams["options"] = " ".join(filter(None, [cparams.get("options"), "-c timezone=UTC"]))
+
+
 # Named constraints so Alembic can alter or drop them on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

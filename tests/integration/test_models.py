@@ -54,6 +54,16 @@ def test_updated_at_moves_on_change_and_created_at_does_not(make_user):
     assert user.updated_at > updated
 
 
+@pytest.mark.parametrize("backend_app", ["postgresql"], indirect=True)
+def test_postgresql_sessions_speak_utc_by_name(app, make_user):
+    """Named "UTC", the session's zone lets psycopg read times with timezone.utc rather
+    than through the tz database (the server's own default may be "Etc/UTC")."""
+    make_user("susan")
+    assert db.session.scalar(sa.text("SHOW timezone")) == "UTC"
+    seen = db.session.scalar(sa.select(User.created_at))
+    assert seen.tzinfo is UTC
+
+
 def test_naive_datetimes_are_refused(make_user):
     user = make_user("susan")
     user.last_seen = datetime(2026, 1, 1)
