@@ -177,12 +177,17 @@ def _statement(query: sa.Select, shape: Shape | None, start: str,
 
 def _fetch(statement: _Statement, params: Mapping[str, object] | None, limit: int,
            offset: int = 0, at: Mapping[str, object] | None = None) -> list:
-    """At most ``limit`` rows of ``statement`` from ``offset`` (or after the cursor ``at``)."""
+    """At most ``limit`` rows of ``statement`` from ``offset`` (or after the cursor ``at``).
+
+    Objects need the session (identity map, relationships); plain rows of columns (the
+    pages' headers) need none of its work on the way back, so they are read through
+    its connection, in its transaction: a twentieth of a page of 25 posts less."""
     values = {**(params or {}), **(at or {}), "page_limit": limit}
     if not at:
         values["page_offset"] = offset
-    rows = db.session.execute(statement.select, values)
-    return list(rows.scalars() if statement.objects else rows)
+    if statement.objects:
+        return list(db.session.execute(statement.select, values).scalars())
+    return list(db.session.connection().execute(statement.select, values))
 
 
 def _with_cursors(items: list, page: int, per_page: int, has_next: bool, *,
