@@ -58,7 +58,9 @@ def _postgresql_speaks_utc(dialect, connection_record, cargs, cparams) -> None:
     them with Python's own ``timezone.utc``; under a name like ``Etc/UTC`` (a common
     server default, the same zone) it converts each value through the tz database,
     a third of psycopg's work in reading a page of 25 posts. Set when connecting, as
-    a startup option: no statement, no round trip.
+    a startup option: no statement, no round trip. (A pooler that refuses startup
+    options, PgBouncer unless told to ignore ``options``, would refuse connections;
+    without the option, times are still read right, :class:`UTCDateTime` converts them.)
     """
     if dialect.name == "postgresql":
         cparams["options"] = " ".join(filter(None, [cparams.get("options"), "-c timezone=UTC"]))
