@@ -30,6 +30,7 @@ from microblog.models.user import (
 )
 from microblog.services import account_mail, counts
 from microblog.services.errors import NotFound, PermissionDenied, ValidationError
+from microblog.services.loading import VIEWER_ID, bind_viewer
 from microblog.services.text import clean_text
 
 PASSWORD_MIN_LENGTH = 8
@@ -172,29 +173,26 @@ def authenticate(username: str, password: str) -> User | None:
 def get_user(username: str, viewer: User | None = None) -> User:
     """The user called ``username`` (any case); with ``viewer``, also whether they follow
     them (``followed_by_viewer``), in the same query."""
-    logged_in = bool(getattr(viewer, "is_authenticated", False))
-    values = {"username": username.lower()}
-    if logged_in:
-        values["viewer_id"] = viewer.id
-    found = db.session.execute(_by_name(logged_in), values).one_or_none()
+    member, values = bind_viewer(viewer, {"username": username.lower()})
+    found = db.session.execute(_by_name(member), values).one_or_none()
     if found is None:
         raise NotFound(_("There is no user called %(username)s.", username=username))
-    if logged_in:
+    if member:
         set_committed_value(found.User, "followed_by_viewer", found.followed)
     return found.User
 
 
 @cache
-def _by_name(logged_in: bool) -> sa.Select:
+def _by_name(member: bool) -> sa.Select:
     """A user by name (``:username``, lower-cased: the unique index is on
     ``lower(username)``), as a statement built once. For a member (``:viewer_id``) it
     also asks whether they follow that user: an ``EXISTS`` on the followers' primary
     key, in this query rather than one of its own (``services.follows.counts`` reads
     it from ``followed_by_viewer``)."""
     columns = [User]
-    if logged_in:
+    if member:
         columns.append(sa.exists().where(
-            followers.c.follower_id == sa.bindparam("viewer_id"),
+            followers.c.follower_id == VIEWER_ID,
             followers.c.followed_id == User.id).correlate(User).label("followed"))
     return sa.select(*columns).where(User.username_matches(sa.bindparam("username")))
 

@@ -39,6 +39,7 @@ from microblog.models.tag import TAG_MAX_LENGTH
 from microblog.models.user import User
 from microblog.services import tags as tag_service
 from microblog.services.errors import NotFound, PermissionDenied, ValidationError
+from microblog.services.loading import VIEWER_ID, bind_viewer
 from microblog.services.permissions import can, require
 from microblog.services.text import clean_text, required_text
 
@@ -50,18 +51,17 @@ def get_post(post_id: int, viewer: User | None = None) -> Post:
     Anyone else gets NotFound, not PermissionDenied, so guessing URLs cannot
     even tell that a draft is there.
     """
-    logged_in = bool(getattr(viewer, "is_authenticated", False))
-    values = {"post_id": post_id, "viewer_id": viewer.id} if logged_in else {"post_id": post_id}
-    found = db.session.execute(_whole_post(logged_in), values).unique().one_or_none()
+    member, values = bind_viewer(viewer, {"post_id": post_id})
+    found = db.session.execute(_whole_post(member), values).unique().one_or_none()
     if found is None or (found.Post.is_draft and not _is_author(viewer, found.Post)):
         raise NotFound(_("There is no such post."))
-    if logged_in:  # ``services.likes.liked_ids`` reads it there
+    if member:  # ``services.likes.liked_ids`` reads it there
         set_committed_value(found.Post, "liked_by_viewer", found.liked)
     return found.Post
 
 
 @cache
-def _whole_post(logged_in: bool) -> sa.Select:
+def _whole_post(member: bool) -> sa.Select:
     """A post and everything its page shows, as one statement built once (the post and
     the visitor are bound parameters: ``:post_id``, ``:viewer_id``).
 
@@ -72,8 +72,7 @@ def _whole_post(logged_in: bool) -> sa.Select:
     (Not a ``with_expression`` option: SQLAlchemy keeps a post's load options to reload
     it with, and this one's parameter would have no value then.)
     """
-    columns = [Post, liked_by_id(sa.bindparam("viewer_id")).label("liked")] if logged_in \
-        else [Post]
+    columns = [Post, liked_by_id(VIEWER_ID).label("liked")] if member else [Post]
     return sa.select(*columns).where(Post.id == sa.bindparam("post_id")).options(
         so.joinedload(Post.author), so.joinedload(Post.category), so.joinedload(Post.tags))
 

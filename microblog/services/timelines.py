@@ -33,7 +33,7 @@ from microblog.models.post import Post
 from microblog.models.tag import Tag, post_tags
 from microblog.models.user import User
 from microblog.pagination import Cursor, Page, Shape, paginate, paginate_newest
-from microblog.services.loading import in_order
+from microblog.services.loading import VIEWER_ID, bind_viewer, in_order
 from microblog.services.posts import liked_by_id
 
 POPULAR_DAYS = 7
@@ -68,11 +68,11 @@ class PostHeader:
 
 
 @cache
-def _headers(logged_in: bool) -> Shape:
+def _headers(member: bool) -> Shape:
     """What a page of posts reads: a query of posts turned into one of their
     :class:`PostHeader` (the pagination chooses the page's ids without these joins).
     Whether the visitor liked each post is asked of a member (``:viewer_id``)."""
-    liked = liked_by_id(sa.bindparam("viewer_id")) if logged_in else sa.null()
+    liked = liked_by_id(VIEWER_ID) if member else sa.null()
 
     def shape(query: sa.Select) -> sa.Select:
         return query.join(Post.author).outerjoin(Post.category).with_only_columns(
@@ -93,10 +93,8 @@ def _read(query: sa.Select, viewer: User | None, page: int, per_page: int,
     """A page of headers of ``query``'s posts, each knowing whether ``viewer`` liked it;
     ``values`` are its bound parameters. Newest first (keyset when a cursor is given),
     or, with ``newest=False``, in the query's own order by OFFSET."""
-    if getattr(viewer, "is_authenticated", False):
-        shape, values = _headers(True), {**values, "viewer_id": viewer.id}
-    else:
-        shape = _headers(False)
+    member, values = bind_viewer(viewer, values)
+    shape = _headers(member)
     if newest:
         found = paginate_newest(query, page, per_page, cursor, NEWEST, shape=shape,
                                 params=values)
