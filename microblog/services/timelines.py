@@ -21,6 +21,7 @@ from functools import cache
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from microblog.caching import CATEGORIES, ENGAGEMENT, POSTS, cached
 from microblog.extensions import db
@@ -130,8 +131,16 @@ def _newest_first(query: sa.Select) -> sa.Select:
 # Building them anew cost a third of an Explore page's CPU.
 FOLLOWED = sa.select(followers.c.followed_id).where(
     followers.c.follower_id == sa.bindparam("user_id"))
+# The people whose posts a home timeline shows are one bound parameter, ``authors``.
+# Portable SQL has only IN lists: SQLAlchemy expands the parameter into one per id each
+# time the statement runs, and the statement's text then differs with their number.
+# PostgreSQL takes the whole list as one array, so its statement is the same short text
+# every time (expanding 51 ids, and parsing the SQL that held them, was a fifth of a
+# home page's CPU).
 HOME = _newest_first(sa.select(Post).where(
     Post.user_id.in_(sa.bindparam("authors", expanding=True))))
+HOME_POSTGRESQL = _newest_first(sa.select(Post).where(
+    Post.user_id == sa.any_(sa.bindparam("authors", type_=ARRAY(sa.Integer)))))
 EVERYONE = _newest_first(sa.select(Post))
 BY_AUTHOR = _newest_first(sa.select(Post).where(Post.user_id == sa.bindparam("author_id")))
 IN_CATEGORY = _newest_first(sa.select(Post).where(
@@ -166,7 +175,8 @@ def home_timeline(user: User, page: int, per_page: int,
     who follows nobody it walked all million posts to find none (7 s).
     """
     authors = [user.id, *db.session.scalars(FOLLOWED, {"user_id": user.id})]
-    return _read(HOME, user, page, per_page, cursor, authors=authors)
+    query = HOME_POSTGRESQL if db.engine.dialect.name == "postgresql" else HOME
+    return _read(query, user, page, per_page, cursor, authors=authors)
 
 
 def explore(page: int, per_page: int, cursor: Cursor | None = None, *,

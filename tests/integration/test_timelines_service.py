@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from microblog import pagination
 from microblog.extensions import db
@@ -46,6 +47,32 @@ def test_home_timeline_has_own_and_followed_posts_newest_first(make_user):
     assert bodies(timelines.home_timeline(amy, 1, 10)) == ["amy 3"]
     assert bodies(timelines.explore(1, 10)) == ["susan 4", "amy 3", "john 2", "susan 1"]
     assert bodies(timelines.posts_by(john, 1, 10)) == ["john 2"]
+
+
+def test_postgresql_is_sent_one_home_statement_however_many_are_followed(make_user):
+    """The people followed are one parameter, an array, on PostgreSQL: the statement's
+    text is the same for everyone, so psycopg parses it once and may keep its plan. (An IN
+    list has one parameter per person; SQLite, which has no arrays, still gets one.)"""
+    susan, john, amy, bob = (make_user(name) for name in ("susan", "john", "amy", "bob"))
+    follows.follow(susan, "john")
+    for name in ("john", "susan", "bob"):
+        follows.follow(amy, name)
+    for minute, author in enumerate((john, susan, amy, bob)):
+        post_at(author, author.username, minute)
+
+    sent = []
+    record = lambda conn, cursor, statement, *rest: sent.append(statement)  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        pages = [timelines.home_timeline(user, 1, 10) for user in (susan, amy)]
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+
+    assert [bodies(page) for page in pages] == [["susan", "john"], ["bob", "amy", "susan", "john"]]
+    reading_posts = [statement for statement in sent if "FROM posts" in statement]
+    assert len(reading_posts) == 2
+    if db.engine.dialect.name == "postgresql":
+        assert reading_posts[0] == reading_posts[1]
 
 
 def test_unfollowing_removes_posts_from_the_timeline(make_user):
