@@ -84,8 +84,10 @@ def post_cards(page_posts: Sequence[PostHeader], liked: set[int]) -> Markup:
 def comment_cards(page_comments: Sequence[CommentHeader], post: Post) -> Markup:
     """The cards of a page of ``post``'s comments (``blog/_comment.html``): the page
     has their headers, and only the comments whose cards are missing are loaded whole."""
+    viewer = _viewer()
+    may_edit, may_delete = comments.which_may_edit(viewer), comments.which_may_delete(viewer, post)
     return cards("blog/_comment.html", page_comments,
-                 lambda comment, viewer: comment_card_key(comment, post, viewer),
+                 lambda comment, _: comment_card_key(comment, post, may_edit, may_delete),
                  "comment", load=lambda headers: comments.whole(post, headers), post=post)
 
 
@@ -131,13 +133,14 @@ def post_card_key(post: PostHeader, liked: set[int],
             like_button)
 
 
-def comment_card_key(comment: CommentHeader, post: Post,
-                     viewer: User | AnonymousUserMixin) -> tuple:
+def comment_card_key(comment: CommentHeader, post: Post, may_edit: comments.Rule,
+                     may_delete: comments.Rule) -> tuple:
     """Everything ``blog/_comment.html`` shows of ``comment``, including which of its
-    tools (edit, delete) the visitor gets: the services' rules, asked now."""
+    tools (edit, delete) the visitor gets: the services' rules for this visitor and post
+    (``comments.which_may_edit``, ``which_may_delete``), asked of this comment."""
     return (comment.id, comment.updated_at, comment.author_name, comment.author_email,
             comment.user_id == post.user_id,  # the "author" badge
-            comments.may_edit(viewer, comment), comments.may_delete(viewer, comment))
+            may_edit(comment), may_delete(comment))
 
 
 def _viewer() -> User | AnonymousUserMixin:

@@ -10,7 +10,7 @@ same transaction as every change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -137,22 +137,36 @@ def add(author: User, post_id: int, text: str) -> Comment:
 
 
 def may_edit(user: User | None, comment: Comment | CommentHeader) -> bool:
-    return (
-        getattr(user, "is_authenticated", False)
-        and user.id == comment.user_id
-        and can(user, Permission.COMMENT)
-        and utcnow() - comment.created_at <= EDIT_WINDOW
-    )
+    return which_may_edit(user)(comment)
 
 
 def may_delete(user: User | None, comment: Comment | CommentHeader) -> bool:
+    return which_may_delete(user, comment.post)(comment)
+
+
+# The rules themselves, as questions about one comment, with what does not depend on the
+# comment asked once: a post's page asks both for fifty comments, and asking fifty times
+# whether the visitor is a moderator was a tenth of the page's CPU.
+Rule = Callable[[Comment | CommentHeader], bool]
+
+
+def which_may_edit(user: User | None) -> Rule:
+    """Whether ``user`` may edit a comment: their own, while it is recent, if they may
+    comment at all."""
+    if not can(user, Permission.COMMENT):
+        return lambda comment: False
+    since = utcnow() - EDIT_WINDOW
+    return lambda comment: comment.user_id == user.id and comment.created_at >= since
+
+
+def which_may_delete(user: User | None, post: Post) -> Rule:
+    """Whether ``user`` may delete a comment under ``post``: the post's author and
+    moderators any of them, everyone else their own."""
     if not getattr(user, "is_authenticated", False) or user.disabled:
-        return False
-    return (
-        user.id == comment.user_id
-        or user.id == comment.post.user_id
-        or can(user, Permission.MODERATE)
-    )
+        return lambda comment: False
+    if user.id == post.user_id or can(user, Permission.MODERATE):
+        return lambda comment: True
+    return lambda comment: comment.user_id == user.id
 
 
 def require_may_edit(user: User | None, comment: Comment) -> None:

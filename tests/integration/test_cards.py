@@ -17,7 +17,7 @@ from microblog.caching import MemoryLRU
 from microblog.extensions import db, fragments
 from microblog.models.post import Post
 from microblog.models.role import Role
-from microblog.services import accounts, categories, comments, posts
+from microblog.services import accounts, categories, comments, permissions, posts
 from microblog.services import likes as like_service
 from tests.conftest import CSRF_META
 from tests.pages import Element, parse
@@ -218,6 +218,24 @@ def test_each_visitor_gets_the_comment_tools_the_rules_give_them(app, make_user,
                     "alice": ["Delete"],  # wrote the post
                     "bob": [], "nobody": [],
                     "mod": ["Delete"]}
+
+
+def test_a_page_of_comments_asks_the_visitors_rights_once_not_once_per_comment(
+    client, people, post, monkeypatch
+):
+    for n in range(12):
+        comments.add(people["carol" if n % 2 else "alice"], post.id, f"Remark {n}")
+    bob = client
+    bob.login("bob")
+    bob.get(f"/post/{post.id}")  # the cards are rendered, and kept
+    asked = []
+    monkeypatch.setattr(comments, "can", lambda user, permission: asked.append(permission)
+                        or permissions.can(user, permission))
+
+    shown = bob.get(f"/post/{post.id}")
+
+    assert len(list(parse(shown).find_all("article", cls="comment"))) == 12
+    assert len(asked) <= 2  # may bob comment (to edit his own)? moderate (to delete any)?
 
 
 def test_a_shared_comment_card_deletes_with_the_visitors_own_token(app, make_user, people, post):
