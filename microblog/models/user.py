@@ -140,6 +140,11 @@ class User(UserMixin, db.Model):
             username.lower() if isinstance(username, str) else username)
 
 
+# Built once, like the pages' statements (chapter 27): ``session.get`` builds its SELECT
+# anew each time, and the visitor is loaded on every request.
+_BY_ID = sa.select(User).where(User.id == sa.bindparam("user_id"))
+
+
 @login.user_loader
 def load_user(session_id: str) -> User | None:
     """Flask-Login calls this once per request with ``User.get_id()`` from the session.
@@ -150,7 +155,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalars(_BY_ID, {"user_id": int(user_id)}).one_or_none()
     if user is None or user.disabled or not compare_digest(user.session_token, token):
         return None
     return user
