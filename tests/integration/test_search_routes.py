@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import flask_babel
 import pytest
 
 from microblog.models.base import utcnow
@@ -153,6 +154,30 @@ def test_the_page_costs_the_same_queries_for_two_results_or_twenty(
     assert statements() == few
     # The visitor, the ranked posts, their rows, the ranked people, their rows.
     assert few <= 5
+
+
+def test_the_page_finds_its_translations_as_often_for_two_results_or_twenty(
+        client, susan, app, monkeypatch):
+    """Each result's plurals ("3 comments", "1 like") are translated with the request's
+    catalogue, found once: not once per string on the page."""
+    app.config["POSTS_PER_PAGE"] = 20
+    found = []
+    lookup = flask_babel.Domain.get_translations
+    monkeypatch.setattr(flask_babel.Domain, "get_translations",
+                        lambda domain: found.append(1) or lookup(domain))
+
+    def lookups() -> int:
+        found.clear()
+        page = parse(client.get("/search?q=harvest"))
+        assert "0 comments" in page.find("section", cls="search-results").text
+        return len(found)
+
+    for n in range(2):
+        publish(susan, f"Harvest day {n}")
+    few = lookups()
+    for n in range(18):
+        publish(susan, f"Harvest note {n}")
+    assert lookups() == few
 
 
 def test_a_database_that_cannot_search_gets_a_polite_503(sibling_app, tmp_path):
