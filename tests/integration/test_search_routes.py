@@ -4,6 +4,7 @@ however many results a page shows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import flask_babel
@@ -134,6 +135,16 @@ def test_a_long_query_uses_its_first_words_and_says_so(client, susan):
     assert "Watering" in page.find("section", cls="search-results").text
 
 
+def for_two_results_then_twenty(author, measure: Callable[[], int]) -> tuple[int, int]:
+    """``measure()`` of a search for "harvest" when two posts match, then twenty."""
+    for n in range(2):
+        publish(author, f"Harvest day {n}")
+    few = measure()
+    for n in range(18):
+        publish(author, f"Harvest note {n}")
+    return few, measure()
+
+
 def test_the_page_costs_the_same_queries_for_two_results_or_twenty(
         client, susan, app, count_queries):
     app.config["POSTS_PER_PAGE"] = 20
@@ -146,12 +157,8 @@ def test_the_page_costs_the_same_queries_for_two_results_or_twenty(
 
     client.login("susan")
     client.get("/explore")  # any last_seen write happens here
-    for n in range(2):
-        publish(susan, f"Harvest day {n}")
-    few = statements()
-    for n in range(18):
-        publish(susan, f"Harvest note {n}")
-    assert statements() == few
+    few, many = for_two_results_then_twenty(susan, statements)
+    assert many == few
     # The visitor, the ranked posts, their rows, the ranked people, their rows.
     assert few <= 5
 
@@ -172,12 +179,8 @@ def test_the_page_finds_its_translations_as_often_for_two_results_or_twenty(
         assert "0 comments" in page.find("section", cls="search-results").text
         return len(found)
 
-    for n in range(2):
-        publish(susan, f"Harvest day {n}")
-    few = lookups()
-    for n in range(18):
-        publish(susan, f"Harvest note {n}")
-    assert lookups() == few
+    few, many = for_two_results_then_twenty(susan, lookups)
+    assert many == few
 
 
 def test_a_database_that_cannot_search_gets_a_polite_503(sibling_app, tmp_path):
