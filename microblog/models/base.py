@@ -66,6 +66,29 @@ def _postgresql_speaks_utc(dialect, connection_record, cargs, cparams) -> None:
         cparams["options"] = " ".join(filter(None, [cparams.get("options"), "-c timezone=UTC"]))
 
 
+# An execution option: ``select(...).execution_options(**{PLAN_EACH_TIME: True})``.
+PLAN_EACH_TIME = "microblog_plan_each_time"
+
+
+@sa.event.listens_for(sa.engine.Engine, "do_execute")
+def _planned_with_its_values(cursor, statement, parameters, context) -> bool:
+    """Send a statement marked :data:`PLAN_EACH_TIME` unprepared, so PostgreSQL plans it
+    each time for the values it is given.
+
+    psycopg prepares a statement once it has run it 5 times on a connection, and after 5
+    more PostgreSQL may keep one generic plan for it, chosen without the values. That
+    suits most statements; it does not suit one whose best plan depends on them, such as
+    the home timeline's, where the people followed may write half the site or almost
+    nothing (its generic plan read all 20,000 posts of the people followed, 10 times
+    slower, where the plan for the values walks the newest posts). Returning True says
+    the statement has been sent.
+    """
+    if context.execution_options.get(PLAN_EACH_TIME) and context.dialect.driver == "psycopg":
+        cursor.execute(statement, parameters, prepare=False)
+        return True
+    return False
+
+
 # Named constraints so Alembic can alter or drop them on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -75,6 +75,27 @@ def test_postgresql_is_sent_one_home_statement_however_many_are_followed(make_us
         assert reading_posts[0] == reading_posts[1]
 
 
+@pytest.mark.parametrize("backend_app", ["postgresql"], indirect=True)
+def test_postgresql_plans_the_home_timeline_for_the_people_followed_every_time(make_user):
+    """A plan kept for the home statement would be made without the ids, and for
+    someone following prolific people it read all their posts where the plan for the
+    ids walks the newest few: so the statement is never prepared. A profile's statement,
+    whose best plan is the same for every author, still is (psycopg prepares one after
+    5 runs on a connection)."""
+    susan, john = make_user("susan"), make_user("john")
+    follows.follow(susan, "john")
+    post_at(john, "john 1", 1)
+
+    # One transaction, so every call runs on the same connection.
+    for _ in range(8):
+        assert bodies(timelines.home_timeline(susan, 1, 10)) == ["john 1"]
+        assert bodies(timelines.posts_by(john, 1, 10)) == ["john 1"]
+    prepared = list(db.session.scalars(sa.text("SELECT statement FROM pg_prepared_statements")))
+
+    assert any("posts.user_id = %" in s or "posts.user_id = $" in s for s in prepared), prepared
+    assert not any("ANY (" in statement for statement in prepared), prepared
+
+
 def test_unfollowing_removes_posts_from_the_timeline(make_user):
     susan, john = make_user("susan"), make_user("john")
     follows.follow(susan, "john")
