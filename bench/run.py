@@ -59,6 +59,7 @@ from microblog.models.follow import followers
 from microblog.models.post import Post
 from microblog.models.user import User
 from microblog.seed import SEEDED_PASSWORD
+from microblog.services.counts import recount_follows
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_DIR = Path(__file__).resolve().parent / "wrk"
@@ -284,12 +285,16 @@ def choose_cast() -> Cast:
 
 
 def undo_writes(cast: Cast, last_post_id: int) -> None:
-    """Delete what the write scenarios added, so the next run reads the same data set."""
+    """Delete what the write scenarios added, so the next run reads the same data set.
+
+    A follow the scenario made and did not undo had raised both accounts' stored
+    counts: they are counted again from the rows that remain."""
     writer = db.session.scalar(sa.select(User.id).where(User.username == cast.writer))
     db.session.execute(sa.delete(Post).where(Post.user_id == writer, Post.id > last_post_id))
-    pool = sa.select(User.id).where(User.username.in_(cast.follow_pool))
+    pool = list(db.session.scalars(sa.select(User.id).where(User.username.in_(cast.follow_pool))))
     db.session.execute(sa.delete(followers).where(followers.c.follower_id == writer,
                                                   followers.c.followed_id.in_(pool)))
+    recount_follows([writer, *pool])
     db.session.commit()
 
 

@@ -16,6 +16,8 @@ import pytest
 import sqlalchemy as sa
 
 from bench import instructions, run
+from microblog.extensions import db
+from microblog.models.post import Post
 from tests.conftest import IN_CI, PG_URL, ensure_postgres_database
 
 ENDPOINTS = {"home", "home_page50", "explore", "profile", "profile_popular", "post", "search",
@@ -91,3 +93,24 @@ def test_the_instruction_counter_counts_a_warm_page(bench_database_url, redis_ur
     # Millions of instructions per request: a page, not an empty run or Python's start.
     assert set(counts) == {"explore"}
     assert 1e6 < counts["explore"] < 1e9
+
+
+def test_a_run_leaves_the_data_set_as_it_found_it(make_user):
+    """The follow scenario can stop between a follow and its unfollow: undoing its writes
+    removes the follow and counts the accounts' followers again, or the next run's
+    profiles would show counts no row backs."""
+    from microblog.services import follows, posts
+
+    writer, kept, pooled = make_user("writer"), make_user("kept"), make_user("pooled")
+    follows.follow(writer, "kept")
+    last_post = posts.create_post(kept, "before the run").id
+    follows.follow(writer, "pooled")  # left by the scenario
+    posts.create_post(writer, "published by the scenario")
+    cast = run.Cast(reader="kept", writer="writer", prolific="kept", popular="kept",
+                    post_path="/", post_comments=0, follow_pool=["pooled"])
+
+    run.undo_writes(cast, last_post)
+
+    db.session.expire_all()
+    assert (writer.following_count, pooled.follower_count, kept.follower_count) == (1, 0, 1)
+    assert [post.body for post in db.session.scalars(sa.select(Post))] == ["before the run"]
