@@ -15,6 +15,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from microblog.models import connections  # noqa: F401  (its hooks apply to every engine)
 from microblog.models.base import Base
 
 db = SQLAlchemy(model_class=Base)

@@ -25,9 +25,10 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from microblog.caching import CATEGORIES, ENGAGEMENT, POSTS, cached
 from microblog.extensions import db
-from microblog.models.base import PLAN_EACH_TIME, utcnow
+from microblog.models.base import utcnow
 from microblog.models.category import Category
 from microblog.models.comment import Comment
+from microblog.models.connections import PLAN_EACH_TIME
 from microblog.models.follow import followers
 from microblog.models.like import likes
 from microblog.models.post import Post
@@ -176,7 +177,7 @@ def home_timeline(user: User, page: int, per_page: int,
     subquery (or the tutorial's OR over a join) it must guess, and for someone
     who follows nobody it walked all million posts to find none (7 s). For the
     same reason the statement is planned each time, for the ids it is given
-    (:data:`~microblog.models.base.PLAN_EACH_TIME`): a plan kept from earlier
+    (:data:`~microblog.models.connections.PLAN_EACH_TIME`): a plan kept from earlier
     views, made for any ids, read every post of the people followed and sorted
     them (7.6 ms where the walk takes 0.6, at 100,000 posts).
     """

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from bench import instructions, run
 from microblog.extensions import db
 from microblog.models.post import Post
+from microblog.services import follows, posts
 from tests.conftest import IN_CI, PG_URL, ensure_postgres_database
 
 ENDPOINTS = {"home", "home_page50", "explore", "profile", "profile_popular", "post", "search",
@@ -99,8 +100,6 @@ def test_a_run_leaves_the_data_set_as_it_found_it(make_user):
     """The follow scenario can stop between a follow and its unfollow: undoing its writes
     removes the follow and counts the accounts' followers again, or the next run's
     profiles would show counts no row backs."""
-    from microblog.services import follows, posts
-
     writer, kept, pooled = make_user("writer"), make_user("kept"), make_user("pooled")
     follows.follow(writer, "kept")
     last_post = posts.create_post(kept, "before the run").id
