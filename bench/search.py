@@ -54,7 +54,7 @@ class Scenario:
     page: int = 1
 
 
-# Words from microblog/seed_words.txt. Their rank there sets how many posts hold them.
+# Words from microblog/seed/words.txt. Their rank there sets how many posts hold them.
 SCENARIOS = [
     Scenario("typical", "pizza recipe"),  # ranks 262 and 276: ~1% of posts each
     Scenario("typical 2", "mountain hike"),  # ranks 19 and 453
