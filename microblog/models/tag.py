@@ -3,7 +3,9 @@
 A status gets the ``#tags`` written in it; an article the ones typed in the
 editor. Names are stored lower-cased, so #Flask and #flask are one tag. The
 association's primary key ``(post_id, tag_id)`` lists a post's tags; the second
-index lists a tag's posts.
+index lists a tag's posts, newest first, for the tag's page. For that each row
+holds a copy of its post's ``published_at`` (NULL for a draft), which the
+database keeps in step (triggers, migration 0007): the code never writes it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from microblog.extensions import db
+from microblog.models.base import UTCDateTime
 
 TAG_MAX_LENGTH = 50
 
@@ -20,7 +23,8 @@ post_tags = sa.Table(
     db.metadata,
     sa.Column("post_id", sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("tag_id", sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
-    sa.Index("ix_post_tags_tag_id_post_id", "tag_id", "post_id"),
+    sa.Column("published_at", UTCDateTime, nullable=True),  # the post's, copied by triggers
+    sa.Index("ix_post_tags_tag_id_published_at", "tag_id", "published_at", "post_id"),
 )
 
 
