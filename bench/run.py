@@ -55,8 +55,10 @@ from bench.search import create_database, seed
 from bench.targets import print_verdicts, verdicts
 from microblog import create_app
 from microblog.extensions import db
+from microblog.models.category import Category
 from microblog.models.follow import followers
 from microblog.models.post import Post
+from microblog.models.tag import Tag, post_tags
 from microblog.models.user import User
 from microblog.seed import SEEDED_PASSWORD
 from microblog.services.counts import recount_follows
@@ -97,6 +99,7 @@ class Settings:
     sqlite_posts: int
     redis_url: str
     results_dir: Path
+    scenarios: list[str] = field(default_factory=list)  # only these; empty: every one
 
 
 @dataclass
@@ -136,14 +139,20 @@ def settings_from(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--redis-url", default=env("BENCH_REDIS_URL", DEFAULT_REDIS_URL))
     parser.add_argument("--results-dir", type=Path,
                         default=Path(env("BENCH_RESULTS_DIR", str(RESULTS_DIR))))
+    parser.add_argument("--scenarios", default=env("BENCH_SCENARIOS", ""),
+                        help="only these scenarios, comma-separated (BENCH_SCENARIOS; "
+                             f"default: all of {', '.join(SCENARIOS)})")
     args = parser.parse_args(argv)
+    only = [name.strip() for name in args.scenarios.split(",") if name.strip()]
+    if unknown := [name for name in only if name not in SCENARIOS]:
+        parser.error(f"no such scenario: {', '.join(unknown)} (there are {', '.join(SCENARIOS)})")
     sizes = [args.posts] if args.posts else sorted(int(size) for size in args.sizes.split(","))
     sqlite_url = None if args.sqlite_url.lower() in ("", "none", "0") else args.sqlite_url
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
     return Settings(sizes, args.users, args.seconds, args.concurrency, args.repeats,
                     args.database_url, sqlite_url, args.sqlite_posts, args.redis_url,
-                    args.results_dir)
+                    args.results_dir, only)
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -239,6 +248,8 @@ class Cast:
     post_path: str  # the article with the most comments
     post_comments: int  # how many of them its first page shows
     follow_pool: list[str]
+    tag: str  # the tag on the most published posts
+    category: str  # the slug of the category with the most published posts
 
 
 def choose_cast() -> Cast:
@@ -280,8 +291,17 @@ def choose_cast() -> Cast:
         .order_by(User.id.desc()).limit(FOLLOW_POOL_SIZE)))
     if not (reader and writer and pool):
         raise SystemExit("The data set is too small for the scenarios: seed more users.")
+    published = Post.published_at.is_not(None)
+    tag = one(sa.select(Tag.name).join(post_tags, post_tags.c.tag_id == Tag.id)
+              .join(Post, Post.id == post_tags.c.post_id).where(published)
+              .group_by(Tag.id, Tag.name).order_by(sa.func.count().desc(), Tag.name))
+    category = one(sa.select(Category.slug).join(Post, Post.category_id == Category.id)
+                   .where(published).group_by(Category.id, Category.slug)
+                   .order_by(sa.func.count().desc(), Category.slug))
+    if not (tag and category):
+        raise SystemExit("The data set has no tagged or no filed article: seed more posts.")
     return Cast(reader, writer, db.session.get(User, prolific_id).username, popular, post_path,
-                post_comments, pool)
+                post_comments, pool, tag, category)
 
 
 def undo_writes(cast: Cast, last_post_id: int) -> None:
@@ -453,13 +473,18 @@ def page_50(base: str, login: Login) -> str:
 # -- Scenarios ------------------------------------------------------------------
 
 # The pages the reader reads, but home page 50 (found by following the pager's links).
-READ_PAGES = ("home", "explore", "profile", "profile_popular", "post", "search")
+READ_PAGES = ("home", "explore", "profile", "profile_popular", "post", "tag", "category",
+              "search")
+# Every scenario, in the order a round runs them.
+SCENARIOS = ("home", "home_page50", *READ_PAGES[1:], "write_post", "follow")
 
 
 def read_paths(cast: Cast) -> dict[str, str]:
     """The path of each of :data:`READ_PAGES`."""
     return {"home": "/index", "explore": "/explore", "profile": f"/user/{cast.prolific}",
             "profile_popular": f"/user/{cast.popular}", "post": cast.post_path,
+            "tag": f"/tag/{urllib.parse.quote(cast.tag)}",
+            "category": f"/category/{urllib.parse.quote(cast.category)}",
             "search": f"/search?q={urllib.parse.quote_plus(SEARCH_TEXT)}"}
 
 
@@ -474,6 +499,8 @@ def scenarios(server: Server, cast: Cast) -> list[Scenario]:
         Scenario("profile_popular", paths["profile_popular"], cookie=reader.cookie),
         Scenario("post", paths["post"], cookie=reader.cookie,
                  notes={"comments_shown": cast.post_comments}),
+        Scenario("tag", paths["tag"], cookie=reader.cookie),
+        Scenario("category", paths["category"], cookie=reader.cookie),
         Scenario("search", paths["search"], cookie=reader.cookie),
         Scenario("write_post", "/index", "POST", "publish", cookie=writer.cookie, expect=302,
                  writes=True, env={"BENCH_CSRF": urllib.parse.quote_plus(writer.csrf),
@@ -486,8 +513,13 @@ def scenarios(server: Server, cast: Cast) -> list[Scenario]:
 
 
 def run_scenarios(server: Server, flask_alone: Server, cast: Cast, settings: Settings) -> dict:
-    """Every scenario once per round, the rounds interleaved; the medians."""
+    """Every scenario once per round (or those ``settings.scenarios`` names), the rounds
+    interleaved; the medians."""
     planned = scenarios(server, cast)
+    home = planned[0]  # the reads beside the writes
+    assert [scenario.name for scenario in planned] == list(SCENARIOS)
+    if settings.scenarios:
+        planned = [scenario for scenario in planned if scenario.name in settings.scenarios]
     samples: dict[str, list[dict]] = {"framework": [], "ceiling": [],
                                       **{scenario.name: [] for scenario in planned}}
     queries: dict[str, int] = {}
@@ -499,7 +531,7 @@ def run_scenarios(server: Server, flask_alone: Server, cast: Cast, settings: Set
             print(f"    {'Flask alone' if name == 'framework' else '/health'}: "
                   f"{measured['rps']:,.0f} requests/s, p99 {measured['p99_ms']} ms", flush=True)
         for scenario in planned:
-            measured, count = measure(server, scenario, planned[0], settings)
+            measured, count = measure(server, scenario, home, settings)
             samples[scenario.name].append(measured)
             # The most statements any round counted: a budget is judged by its worst case.
             queries[scenario.name] = max(count, queries.get(scenario.name, 0))

@@ -15,18 +15,20 @@ machine that slowed down between the two is not taken for a page that did.
 from __future__ import annotations
 
 REFERENCE_HELLO_RPS = 9300
-# scenario: (requests/s at least, p99 in ms at most), at the largest data size
+# scenario: (requests/s at least, p99 in ms at most), at the largest data size. Search's
+# is a floor to hold while the code is restructured (issue 22), not a goal reached.
 PAGE_TARGETS = {
     "home": (300, 100), "home_page50": (300, 100),
     "explore": (400, 80), "profile": (400, 80), "profile_popular": (400, 80),
-    "post": (400, 80),
+    "post": (400, 80), "tag": (300, 100), "category": (300, 100),
+    "search": (150, 250),
 }
 WRITE_SCENARIOS = ("write_post", "follow")
 WRITE_P99_MS = 100
 MAX_QUERIES = 5
 MIN_SCALING = 0.8  # requests/s at the largest size over those at the smallest
 MAX_PAGE50_SLOWDOWN = 1.5  # home page 50's p99 over page 1's
-READ_SCENARIOS = (*PAGE_TARGETS, "search")
+READ_SCENARIOS = tuple(PAGE_TARGETS)
 
 
 def verdicts(report: dict) -> dict:

@@ -21,8 +21,8 @@ from microblog.models.post import Post
 from microblog.services import follows, posts
 from tests.conftest import IN_CI, PG_URL, ensure_postgres_database
 
-ENDPOINTS = {"home", "home_page50", "explore", "profile", "profile_popular", "post", "search",
-             "write_post", "follow"}
+ENDPOINTS = {"home", "home_page50", "explore", "profile", "profile_popular", "post", "tag",
+             "category", "search", "write_post", "follow"}
 
 
 @pytest.fixture
@@ -68,12 +68,15 @@ def test_the_benchmark_measures_every_page_without_errors(bench_database_url, re
             assert figures["rss_mb"] > 0, name
         assert endpoints["write_post"]["reads_beside"]["rps"] > 0
         assert 0 <= endpoints["post"]["comments_shown"] <= 50
+        # The pages of the data set's busiest tag and category (found in its published posts).
+        assert endpoints["tag"]["path"].startswith("/tag/")
+        assert endpoints["category"]["path"].startswith("/category/")
     # Flask alone, and every target judged as written and scaled to this machine.
     assert saved["framework"]["rps"] > 0 and saved["framework"]["errors"] == 0
     assert saved["targets"]["speed"] > 0
     judged = {row["target"].split(" ")[0] for row in saved["targets"]["rows"]}
-    assert {"home", "home_page50", "explore", "profile", "post", "write_post", "follow",
-            "at"} <= judged  # "at most 5 SQL queries per page"
+    assert {"home", "home_page50", "explore", "profile", "post", "tag", "category", "search",
+            "write_post", "follow", "at"} <= judged  # "at most 5 SQL queries per page"
     assert all(isinstance(row["met"], bool) and isinstance(row["met_scaled"], bool)
                for row in saved["targets"]["rows"])
 
@@ -106,7 +109,8 @@ def test_a_run_leaves_the_data_set_as_it_found_it(make_user):
     follows.follow(writer, "pooled")  # left by the scenario
     posts.create_post(writer, "published by the scenario")
     cast = run.Cast(reader="kept", writer="writer", prolific="kept", popular="kept",
-                    post_path="/", post_comments=0, follow_pool=["pooled"])
+                    post_path="/", post_comments=0, follow_pool=["pooled"], tag="flask",
+                    category="notes")
 
     run.undo_writes(cast, last_post)
 

@@ -3,7 +3,9 @@
 import datetime
 import json
 
-from bench.run import median_of, write_results
+import pytest
+
+from bench.run import SCENARIOS, median_of, settings_from, write_results
 from bench.targets import verdicts
 
 
@@ -68,3 +70,29 @@ def test_a_second_run_on_the_same_day_keeps_the_first_runs_dated_copy(tmp_path):
     assert dated == ["2026-11-21-0930-1000.json", "2026-11-21-1805-1000.json"]
     assert json.loads((tmp_path / "2026-11-21-0930-1000.json").read_text()) == morning
     assert json.loads((tmp_path / "latest.json").read_text()) == evening
+
+
+def judged(endpoints: dict) -> dict[str, dict]:
+    report = {"posts": 1_000_000, "framework": {"rps": 9300}, "endpoints": endpoints}
+    return {row["target"]: row for row in verdicts(report)["rows"]}
+
+
+def test_the_tag_and_category_pages_and_search_are_judged_by_their_own_targets():
+    rows = judged({
+        "tag": {"rps": 310.0, "p50_ms": 40.0, "p99_ms": 95.0, "queries": 2},
+        "category": {"rps": 290.0, "p50_ms": 40.0, "p99_ms": 80.0, "queries": 3},
+        "search": {"rps": 160.0, "p50_ms": 90.0, "p99_ms": 260.0, "queries": 3},
+    })
+
+    assert rows["tag >= 300 req/s, p99 <= 100 ms"]["met"] is True
+    assert rows["category >= 300 req/s, p99 <= 100 ms"]["met"] is False  # 290 req/s
+    assert rows["search >= 150 req/s, p99 <= 250 ms"]["met"] is False  # p99 260 ms
+    assert rows["at most 5 SQL queries per page"]["measured"] == "2-3"  # search counts too
+
+
+def test_a_run_can_be_restricted_to_some_scenarios():
+    assert settings_from(["--scenarios", "tag, category"]).scenarios == ["tag", "category"]
+    assert settings_from([]).scenarios == []  # every one
+    assert {"tag", "category", "search", "home"} <= set(SCENARIOS)
+    with pytest.raises(SystemExit):
+        settings_from(["--scenarios", "tags"])
