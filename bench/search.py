@@ -151,8 +151,13 @@ def seed(users: int, posts: int, follows_per_user: int = FOLLOWS_PER_USER) -> No
     bulk_seed(max(users - have_users, 0), posts - have_posts, follows_per_user,
               progress=progress)
     print(f"Seeded in {time.monotonic() - started:.0f}s", flush=True)
-    # What autovacuum (PostgreSQL) or `flask db upgrade`'s users would do next anyway:
-    # statistics for the planner, and on PostgreSQL a visibility map and a merged GIN list.
+    refresh_statistics()
+
+
+def refresh_statistics() -> None:
+    """What autovacuum (PostgreSQL) or `flask db upgrade`'s users would do next anyway after
+    many rows changed: statistics for the planner, and on PostgreSQL a visibility map and a
+    merged GIN list."""
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
