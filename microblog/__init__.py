@@ -18,6 +18,7 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
+from microblog import database
 from microblog.caching import init_cache
 from microblog.config import (
     BASE_DIR,
@@ -57,6 +58,7 @@ def create_app(
 
     load_models()
     db.init_app(app)
+    database.init_app(app)  # after db: its teardown must run before the session closes
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     login.init_app(app)
     csrf.init_app(app)
@@ -76,25 +78,21 @@ def create_app(
     app.jinja_env.globals.update(can=_current_user_can, Permission=Permission,
                                  needs_email_confirmation=needs_email_confirmation)
 
+    from microblog import fragments
     from microblog.blueprints.admin import bp as admin_bp
     from microblog.blueprints.auth import bp as auth_bp
-    from microblog.blueprints.blank_forms import init_blank_forms
     from microblog.blueprints.blog import bp as blog_bp
-    from microblog.blueprints.cards import init_cards
     from microblog.blueprints.errors import bp as errors_bp
     from microblog.blueprints.feeds import bp as feeds_bp
     from microblog.blueprints.health import bp as health_bp
     from microblog.blueprints.main import bp as main_bp
-    from microblog.blueprints.navbar import init_navbar
     from microblog.blueprints.settings import bp as settings_bp
     from microblog.cli import register_cli
     from microblog.logs import configure_logging
     from microblog.middleware import init_app as init_middleware
 
     init_middleware(app)
-    init_cards(app)
-    init_navbar(app)
-    init_blank_forms(app)
+    fragments.init_app(app)  # after the middleware: its slots are filled first
     app.register_blueprint(errors_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)

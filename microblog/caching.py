@@ -173,7 +173,7 @@ def invalidate(*namespaces: str) -> None:
 
 class MemoryLRU(BaseCache):
     """At most ``threshold`` entries in this process; a full cache drops the one read
-    longest ago. It holds rendered cards (``blueprints/cards.py``) and each worker's
+    longest ago. It holds the render cache's pieces (``microblog/fragments/``) and each worker's
     copies of cached answers. (Flask-Caching's SimpleCache sorts every entry on each
     insert once it is full, which a worker adding cards at every miss cannot afford.)"""
 

@@ -16,11 +16,11 @@ from flask_babel import _
 
 from microblog import search
 from microblog import seed as seeding
+from microblog.errors import NotFound, ValidationError
 from microblog.models.role import Role
 from microblog.models.user import User
 from microblog.services import accounts, moderation
 from microblog.services import search as searching
-from microblog.services.errors import NotFound, ValidationError
 
 
 def register_cli(app: Flask) -> None:

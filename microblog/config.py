@@ -113,9 +113,12 @@ class Config:
     # Cached answers each worker also keeps in its own memory, to skip the trip to Redis
     # (the least recently read goes first; 0 keeps none).
     CACHE_MEMORY_SIZE = _int("CACHE_MEMORY_SIZE", 1000)
-    # Rendered post and comment cards each worker keeps in memory (blueprints/cards.py),
-    # about 2 KB each; the least recently read goes first. 0 turns the cache off.
-    CARD_CACHE_SIZE = _int("CARD_CACHE_SIZE", 5000)
+    # The render cache (microblog/fragments/): post and comment cards, the navbar, blank
+    # forms and Explore's side lists, rendered once and kept in each worker's memory.
+    # Off, every page renders them afresh (and looks the same). FRAGMENT_CACHE_SIZE
+    # pieces are kept, about 2 KB each; the least recently read goes first.
+    FRAGMENT_CACHE = _bool("FRAGMENT_CACHE", True)
+    FRAGMENT_CACHE_SIZE = _int("FRAGMENT_CACHE_SIZE", 5000)
 
     # Rate limits (microblog/rate_limits.py), counted in REDIS_URL when it is set, so all
     # workers share them, else in this process. Each is a string such as "5 per 15

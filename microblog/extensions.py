@@ -15,7 +15,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from microblog.models import connections  # noqa: F401  (its hooks apply to every engine)
+from microblog import database  # noqa: F401  (its hooks apply to every engine)
 from microblog.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -46,6 +46,6 @@ mail = Mail()
 cache = Cache(with_jinja2_ext=False)
 # What this process read from ``cache`` lately, kept in its memory (also init_cache).
 cache_copies = Cache(with_jinja2_ext=False)
-# Rendered post and comment cards, in each process's memory.
-# Configured by microblog.blueprints.cards.init_cards.
+# The render cache (microblog/fragments/): pieces of pages, in each process's memory.
+# Configured by microblog.fragments.init_app when FRAGMENT_CACHE is on.
 fragments = Cache(with_jinja2_ext=False)

@@ -2,7 +2,7 @@
 
 Fetching ``per_page + 1`` rows tells whether an older page exists, so a page
 view is one query and never a ``COUNT(*)`` over the table. A page past the end
-(or below 1) is a :class:`~microblog.services.errors.NotFound`.
+(or below 1) is a :class:`~microblog.errors.NotFound`.
 
 Two ways to say where a page starts:
 
@@ -13,27 +13,25 @@ Two ways to say where a page starts:
   every page costs what the first one does (keyset pagination). The pager's
   links carry the cursor; a bare ``?page=N`` still works, by OFFSET.
 
-The statement that reads a page is built once for each query and kept
-(:func:`_statement`); the page, the cursor and the query's own values (whose
-profile, who is looking) are bound parameters, given each time it runs.
+Either way a page is read ids first (:func:`_read_page`), a lesson about indexes
+that chapter 9 of the guide walks through.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Generic, TypeVar
 
 import sqlalchemy as sa
 from flask_babel import _
 
+from microblog.errors import NotFound
 from microblog.extensions import db
-from microblog.services.errors import NotFound
 
 T = TypeVar("T")
-Shape = Callable[[sa.Select], sa.Select]
+Load = Callable[[sa.Select], sa.Select]  # adds loader options to a query
 Key = tuple[sa.ColumnElement, sa.ColumnElement]
 
 
@@ -85,15 +83,13 @@ class Page(Generic[T]):
         return max(1, self.page - 1) if self.has_prev else None
 
 
-def paginate(query: sa.Select, page: int, per_page: int, *, shape: Shape | None = None,
-             params: Mapping[str, object] | None = None) -> Page:
+def paginate(query: sa.Select, page: int, per_page: int, *,
+             load: Load | None = None) -> Page:
     """Run ``query`` for page ``page`` (1-based); the query must already be ordered.
-    ``shape`` turns it into what is read for the rows on the page (see :func:`_fetch`);
-    ``params`` are the values of the query's bound parameters."""
+    ``load`` adds what is read with the rows on the page (see :func:`_read_page`)."""
     if page < 1 or per_page < 1:
         raise NotFound(_("There is no such page."))
-    rows = _fetch(_statement(query, shape, "offset"), params, per_page + 1,
-                  offset=(page - 1) * per_page)
+    rows = _read_page(query.offset((page - 1) * per_page), per_page + 1, load)
     if not rows and page > 1:
         raise NotFound(_("There is no such page."))
     return Page(items=rows[:per_page], page=page, per_page=per_page,
@@ -101,8 +97,7 @@ def paginate(query: sa.Select, page: int, per_page: int, *, shape: Shape | None 
 
 
 def paginate_newest(query: sa.Select, page: int, per_page: int, cursor: Cursor | None,
-                    key: Key, *, shape: Shape | None = None,
-                    params: Mapping[str, object] | None = None) -> Page:
+                    key: Key, *, load: Load | None = None) -> Page:
     """A page of ``query`` (ordered by ``key`` descending: time, then id), started at
     ``cursor`` when there is one, else at ``page`` by OFFSET.
 
@@ -110,84 +105,43 @@ def paginate_newest(query: sa.Select, page: int, per_page: int, cursor: Cursor |
     ``published_at`` and ``id``: the cursors in the links are made from them.
     """
     if cursor is None:
-        found = paginate(query, page, per_page, shape=shape, params=params)
+        found = paginate(query, page, per_page, load=load)
         return _with_cursors(found.items, page, per_page, found.has_next, more_newer=False)
     if page < 1 or per_page < 1:
         raise NotFound(_("There is no such page."))
-    at = {"cursor_at": cursor.published_at, "cursor_id": cursor.id}
+    position, mark = sa.tuple_(*key), sa.tuple_(sa.literal(cursor.published_at, key[0].type),
+                                                 sa.literal(cursor.id))
     if cursor.newer:
         # The page just newer than the cursor: read upwards, then put it newest first.
-        rows = _fetch(_statement(query, shape, "newer", key), params, per_page + 1, at=at)
+        upwards = query.where(position > mark).order_by(None).order_by(key[0].asc(),
+                                                                       key[1].asc())
+        rows = _read_page(upwards, per_page + 1, load)
         items = list(reversed(rows[:per_page]))
         if not items:
             raise NotFound(_("There is no such page."))
         at_top = len(rows) <= per_page
         return _with_cursors(items, 1 if at_top else page, per_page, has_next=True,
                              more_newer=not at_top)
-    rows = _fetch(_statement(query, shape, "older", key), params, per_page + 1, at=at)
+    rows = _read_page(query.where(position < mark), per_page + 1, load)
     if not rows:
         raise NotFound(_("There is no such page."))
     return _with_cursors(rows[:per_page], max(page, 2), per_page, len(rows) > per_page,
                          more_newer=True)
 
 
-@dataclass(frozen=True)
-class _Statement:
-    select: sa.Select
-    objects: bool  # a query for one entity (``select(Post)``) gives objects; else rows
+def _read_page(query: sa.Select, limit: int, load: Load | None) -> list:
+    """At most ``limit`` rows of ``query`` (already started at the page), in two steps.
 
-
-@lru_cache(maxsize=256)
-def _statement(query: sa.Select, shape: Shape | None, start: str,
-               key: Key | None = None) -> _Statement:
-    """The statement that reads a page of ``query``, built once for each query object.
-
-    Building a statement is Python work: each ``.where()`` or ``.limit()`` copies it,
-    and a page's statement takes a dozen. It is the same for every view of the same
-    list, so it is built the first time and kept: the limit, the offset, the cursor
-    (``start``: "offset", or "older" or "newer" than it by ``key``) and the query's own values are
-    bound parameters, given when it runs. A caller that keeps its query (and its
-    ``shape``) in a constant builds it once; one that builds a new query each time
-    still gets the right page, built each time.
-
-    The statement reads in two steps. First the ids alone, which an index on
-    (filter, order, id) holds: nothing is read from the table and nothing wide is
-    sorted, however many rows match. Then just those rows, with what ``shape``
-    joins to them (authors, say), which choosing the ids does not need. Without
-    this, SQLite sorted every post of the people someone follows, whole, to keep 26.
+    First the ids alone, which an index on (filter, order, id) holds: nothing is read
+    from the table and nothing wide is sorted, however many rows match. Then just
+    those rows, with what ``load`` adds to them (authors, say), which choosing the ids
+    does not need. Without this, SQLite sorted every post of the people someone
+    follows, whole, to keep 26.
     """
     id_column = query.column_descriptions[0]["entity"].id
-    limit = sa.bindparam("page_limit")
-    if start != "offset":
-        position = sa.tuple_(*key)
-        mark = sa.tuple_(sa.bindparam("cursor_at", type_=key[0].type),
-                         sa.bindparam("cursor_id"))
-        if start == "newer":
-            query = query.where(position > mark).order_by(None) \
-                .order_by(key[0].asc(), key[1].asc())
-        else:
-            query = query.where(position < mark)
     ids = query.with_only_columns(id_column).limit(limit)
-    if start == "offset":
-        ids = ids.offset(sa.bindparam("page_offset"))
-    wanted = query if shape is None else shape(query)
-    return _Statement(wanted.where(id_column.in_(ids)).limit(limit),
-                      objects=len(wanted.column_descriptions) == 1)
-
-
-def _fetch(statement: _Statement, params: Mapping[str, object] | None, limit: int,
-           offset: int = 0, at: Mapping[str, object] | None = None) -> list:
-    """At most ``limit`` rows of ``statement`` from ``offset`` (or after the cursor ``at``).
-
-    Objects need the session (identity map, relationships); plain rows of columns (the
-    pages' headers) need none of its work on the way back, so they are read through
-    its connection, in its transaction: a twentieth of a page of 25 posts less."""
-    values = {**(params or {}), **(at or {}), "page_limit": limit}
-    if not at:
-        values["page_offset"] = offset
-    if statement.objects:
-        return list(db.session.execute(statement.select, values).scalars())
-    return list(db.session.connection().execute(statement.select, values))
+    rows = query.offset(None) if load is None else load(query.offset(None))
+    return list(db.session.scalars(rows.where(id_column.in_(ids)).limit(limit)))
 
 
 def _with_cursors(items: list, page: int, per_page: int, has_next: bool, *,

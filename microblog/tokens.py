@@ -21,8 +21,8 @@ from flask import current_app
 from flask_babel import _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from microblog.errors import InvalidLink
 from microblog.models.user import User
-from microblog.services.errors import InvalidLink
 
 PASSWORD_RESET = "password-reset"
 CONFIRM_EMAIL = "confirm-email"

@@ -1,8 +1,11 @@
 """Fixtures shared by the whole suite.
 
-Every test that takes ``app`` (or anything built on it) runs twice: once on
-SQLite and once on PostgreSQL. The schema is built by the real Alembic
-migrations, once per backend per run; after each test every table is emptied.
+Every test that takes ``app`` (or anything built on it) runs three times: on
+SQLite and on PostgreSQL with the render cache on (as both modes run), and on
+SQLite with it off (``FRAGMENT_CACHE=False``: every page must be the same without
+it). A test about the render cache itself is marked ``render_cache`` and runs only
+where it is on. The schema is built by the real Alembic migrations, once per
+backend per run; after each test every table is emptied.
 PostgreSQL comes from ``TEST_DATABASE_URL``; when it does not answer the
 PostgreSQL pass is skipped, except with ``CI=true``, where that is a failure.
 """
@@ -75,9 +78,13 @@ def empty_tables() -> None:
     db.session.commit()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+# The backends every app test runs on; the last renders every page afresh.
+BACKENDS = ["sqlite", "postgresql", "sqlite-uncached"]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
 def backend_app(request, tmp_path_factory) -> Flask:
-    """One app per database backend for the whole run."""
+    """One app per database backend (and render-cache setting) for the whole run."""
     if request.param == "postgresql":
         problem = ensure_postgres_database(PG_URL)
         if problem:
@@ -90,6 +97,7 @@ def backend_app(request, tmp_path_factory) -> Flask:
     app = create_app("testing", {
         "SQLALCHEMY_DATABASE_URI": url,
         "MAIL_OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
+        "FRAGMENT_CACHE": request.param != "sqlite-uncached",
     })
     reset_schema(app)
     yield app
@@ -110,9 +118,23 @@ def app(backend_app: Flask) -> Iterator[Flask]:
         db.session.remove()
         cache.clear()  # cached lists name posts whose ids the next test reuses
         cache_copies.clear()
-        fragments.clear()  # and so may cached post cards, if a test sets updated_at
+        if backend_app.config["FRAGMENT_CACHE"]:
+            fragments.clear()  # and so may cached post cards, if a test sets updated_at
     backend_app.config.clear()
     backend_app.config.update(saved)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """A test of the render cache itself (``@pytest.mark.render_cache``) is left out
+    where the cache is off: there is nothing for it to look at."""
+    kept, left_out = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        uncached = callspec is not None and callspec.params.get("backend_app") == "sqlite-uncached"
+        (left_out if uncached and item.get_closest_marker("render_cache") else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 class Client(FlaskClient):

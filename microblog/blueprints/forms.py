@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 
-from microblog.services.errors import ValidationError
+from microblog.errors import ValidationError
 
 
 def show_service_error(form: FlaskForm, error: ValidationError) -> None:

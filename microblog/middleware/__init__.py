@@ -3,9 +3,9 @@
 Each module here does one job and has an ``init_app`` that hooks it into the
 app: where the request really came from (``proxy``), a request id
 (``request_id``), one log line per request (``request_log``) and the headers
-that tell browsers what a page may do (``security_headers``), on request the
-number of SQL statements it ran (``query_count``), and a COMMIT instead of a
-ROLLBACK at the end of a request that only read (``read_transactions``).
+that tell browsers what a page may do (``security_headers``), and, on request, the
+number of SQL statements it ran (``query_count``). (How a request's transaction
+ends is database tuning, in :mod:`microblog.database`.)
 """
 
 from flask import Flask
@@ -13,7 +13,6 @@ from flask import Flask
 from microblog.middleware import (
     proxy,
     query_count,
-    read_transactions,
     request_id,
     request_log,
     security_headers,
@@ -26,4 +25,3 @@ def init_app(app: Flask) -> None:
     request_log.init_app(app)
     security_headers.init_app(app)
     query_count.init_app(app)
-    read_transactions.init_app(app)

@@ -21,6 +21,7 @@ class Permission(IntFlag):
     MESSAGE = 8
     MODERATE = 16
     ADMIN = 32
+    LIKE = 64
 
 
 class Role(StrEnum):
@@ -38,7 +39,8 @@ class Role(StrEnum):
         return ROLE_LABELS[self]
 
 
-_MEMBER = Permission.FOLLOW | Permission.WRITE | Permission.COMMENT | Permission.MESSAGE
+_MEMBER = (Permission.FOLLOW | Permission.LIKE | Permission.WRITE | Permission.COMMENT
+           | Permission.MESSAGE)
 ROLE_PERMISSIONS: dict[Role, Permission] = {
     Role.USER: _MEMBER,
     Role.MODERATOR: _MEMBER | Permission.MODERATE,

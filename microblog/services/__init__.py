@@ -2,5 +2,5 @@
 
 Routes (and later the API and socket events) parse input, call one service
 function and render the result; they never touch the session themselves.
-Services report problems by raising the domain errors in ``services.errors``.
+Services report problems by raising the domain errors in ``microblog.errors``.
 """

@@ -6,21 +6,20 @@ forms, the API and the CLI all enforce the same ones.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from functools import cache
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from microblog import audit
-from microblog.caching import ENGAGEMENT, POSTS, invalidate
+from microblog.caching import ENGAGEMENT, POSTS
+from microblog.errors import NotFound, PermissionDenied, ValidationError
 from microblog.extensions import db
 from microblog.models.base import utcnow
-from microblog.models.follow import followers
 from microblog.models.user import (
     ABOUT_ME_MAX_LENGTH,
     USERNAME_MAX_LENGTH,
@@ -29,9 +28,9 @@ from microblog.models.user import (
     User,
 )
 from microblog.services import account_mail, counts
-from microblog.services.errors import NotFound, PermissionDenied, ValidationError
-from microblog.services.loading import VIEWER_ID, bind_viewer
+from microblog.services.loading import with_viewer_flags
 from microblog.services.text import clean_text
+from microblog.services.transactions import commit
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 256
@@ -171,30 +170,14 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def get_user(username: str, viewer: User | None = None) -> User:
-    """The user called ``username`` (any case); with ``viewer``, also whether they follow
-    them (``followed_by_viewer``), in the same query."""
-    member, values = bind_viewer(viewer, {"username": username.lower()})
-    found = db.session.execute(_by_name(member), values).one_or_none()
-    if found is None:
+    """The user called ``username`` (any case; the unique index is on
+    ``lower(username)``); with ``viewer``, also whether they follow them
+    (``followed_by_viewer``), in the same query."""
+    query = sa.select(User).where(User.username_matches(username.lower()))
+    user = db.session.scalar(with_viewer_flags(query, viewer))
+    if user is None:
         raise NotFound(_("There is no user called %(username)s.", username=username))
-    if member:
-        set_committed_value(found.User, "followed_by_viewer", found.followed)
-    return found.User
-
-
-@cache
-def _by_name(member: bool) -> sa.Select:
-    """A user by name (``:username``, lower-cased: the unique index is on
-    ``lower(username)``), as a statement built once. For a member (``:viewer_id``) it
-    also asks whether they follow that user: an ``EXISTS`` on the followers' primary
-    key, in this query rather than one of its own (``services.follows.counts`` reads
-    it from ``followed_by_viewer``)."""
-    columns = [User]
-    if member:
-        columns.append(sa.exists().where(
-            followers.c.follower_id == VIEWER_ID,
-            followers.c.followed_id == User.id).correlate(User).label("followed"))
-    return sa.select(*columns).where(User.username_matches(sa.bindparam("username")))
+    return user
 
 
 def update_profile(user: User, username: str, about_me: str) -> User:
@@ -209,9 +192,7 @@ def update_profile(user: User, username: str, about_me: str) -> User:
     renamed = new_username != user.username
     user.username = new_username
     user.about_me = about_me or None
-    commit_unique()
-    if renamed:
-        invalidate(POSTS)  # cached lists and feeds name the author
+    commit_unique(changes=[POSTS] if renamed else [])  # cached lists and feeds name the author
     return user
 
 
@@ -246,8 +227,7 @@ def delete_account(user: User, password: str, understood: bool) -> None:
     db.session.flush()
     counts.recount(touched)  # their likes and comments on others' posts are gone too
     counts.recount_follows(partners)  # and their follows, both ways
-    db.session.commit()
-    invalidate(POSTS, ENGAGEMENT)
+    commit(changes=[POSTS, ENGAGEMENT])
 
 
 def log_out(user: User) -> None:
@@ -270,10 +250,11 @@ def touch_last_seen(user: User, now: datetime | None = None) -> bool:
     return True
 
 
-def commit_unique() -> None:
-    """Commit, turning a lost race on a unique column into a clear error."""
+def commit_unique(changes: Iterable[str] = ()) -> None:
+    """Commit (then invalidate ``changes``), turning a lost race on a unique column
+    into a clear error."""
     try:
-        db.session.commit()
+        commit(changes=changes)
     except IntegrityError:
         db.session.rollback()
         # Another request won the race between our check and this commit; the

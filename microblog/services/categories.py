@@ -10,15 +10,16 @@ import sqlalchemy as sa
 from flask_babel import _
 from sqlalchemy.exc import IntegrityError
 
-from microblog.caching import CATEGORIES, POSTS, invalidate
+from microblog.caching import CATEGORIES, POSTS
+from microblog.errors import NotFound, ValidationError
 from microblog.extensions import db
 from microblog.models.category import CATEGORY_NAME_MAX_LENGTH, Category
 from microblog.models.post import Post
 from microblog.models.role import Permission
 from microblog.models.user import User
-from microblog.services.errors import NotFound, ValidationError
 from microblog.services.permissions import require
 from microblog.services.posts import slugify
+from microblog.services.transactions import commit
 
 
 def all_categories() -> list[Category]:
@@ -64,12 +65,11 @@ def _save_named(category: Category, name: str) -> Category:
     category.name, category.slug = name, slug
     db.session.add(category)
     try:
-        db.session.commit()
+        commit(changes=[CATEGORIES, POSTS])
     except IntegrityError:  # created at the same moment by another request
         db.session.rollback()
         raise ValidationError(_("There is already a category called %(name)s.", name=name),
                               field="name") from None
-    invalidate(CATEGORIES, POSTS)
     return category
 
 
@@ -93,6 +93,5 @@ def delete(admin: User, category: Category, move_to: Category | None) -> int:
         .values(category_id=move_to.id if move_to else None)
     ).rowcount
     db.session.delete(category)
-    db.session.commit()
-    invalidate(CATEGORIES, POSTS)
+    commit(changes=[CATEGORIES, POSTS])
     return moved

@@ -14,12 +14,12 @@ from flask import current_app
 from flask_babel import _
 
 from microblog import audit, tokens
+from microblog.errors import InvalidLink, ValidationError
 from microblog.extensions import db
 from microblog.models.base import utcnow
 from microblog.models.user import User
 from microblog.services import account_mail
 from microblog.services.accounts import commit_unique, normalise_email, validate_new_email
-from microblog.services.errors import InvalidLink, ValidationError
 
 
 class Confirmed(Enum):

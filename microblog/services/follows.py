@@ -8,13 +8,13 @@ import sqlalchemy as sa
 from flask_babel import _
 from sqlalchemy.exc import IntegrityError
 
+from microblog.errors import ValidationError
 from microblog.extensions import db
 from microblog.models.follow import followers
 from microblog.models.role import Permission
 from microblog.models.user import User
 from microblog.services import counts as stored_counts
 from microblog.services.accounts import get_user
-from microblog.services.errors import ValidationError
 from microblog.services.permissions import require
 
 

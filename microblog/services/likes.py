@@ -9,12 +9,11 @@ stays right however many people click at once.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from microblog.caching import ENGAGEMENT, invalidate
+from microblog.caching import ENGAGEMENT
 from microblog.extensions import db
 from microblog.models.like import likes
 from microblog.models.post import Post
@@ -23,14 +22,12 @@ from microblog.models.user import User
 from microblog.services.counts import recount
 from microblog.services.permissions import require
 from microblog.services.posts import get_published
-
-if TYPE_CHECKING:
-    from microblog.services.timelines import PostHeader
+from microblog.services.transactions import commit
 
 
 def like(user: User, post_id: int) -> Post:
     """``user`` likes the published post ``post_id``; liking twice changes nothing."""
-    require(user, Permission.FOLLOW)  # any member in good standing
+    require(user, Permission.LIKE)
     post = get_published(post_id)
     try:
         with db.session.begin_nested():
@@ -41,8 +38,7 @@ def like(user: User, post_id: int) -> Post:
         pass  # already liked (perhaps by a second click a moment ago)
     else:
         recount([post.id])
-        db.session.commit()
-        invalidate(ENGAGEMENT)
+        commit(changes=[ENGAGEMENT])
     db.session.refresh(post)
     return post
 
@@ -55,26 +51,16 @@ def unlike(user: User, post_id: int) -> Post:
     ).rowcount
     if removed:
         recount([post.id])
-        db.session.commit()
-        invalidate(ENGAGEMENT)
+        commit(changes=[ENGAGEMENT])
     db.session.refresh(post)
     return post
 
 
-def liked_ids(user: User | None, posts: Iterable[Post | PostHeader]) -> set[int]:
-    """Which of ``posts`` ``user`` liked: none when logged out.
-
-    Posts read with :func:`~microblog.services.posts.liked_by_id` already know in
-    ``liked_by_viewer`` (every timeline's headers, and a post's page through
-    ``posts.get_post``); any others are looked up in one query for them all.
-    """
-    if not getattr(user, "is_authenticated", False):
+def liked_ids(user: User | None, posts: Iterable[Post]) -> set[int]:
+    """Which of ``posts`` ``user`` liked, in one query for them all: none when logged out.
+    (A page of posts asks in its own query: ``Post.liked_by_viewer``.)"""
+    ids = [post.id for post in posts]
+    if not getattr(user, "is_authenticated", False) or not ids:
         return set()
-    posts = list(posts)
-    liked = {post.id for post in posts if post.liked_by_viewer}
-    unknown = [post.id for post in posts if post.liked_by_viewer is None]
-    if unknown:
-        liked.update(db.session.scalars(
-            sa.select(likes.c.post_id).where(likes.c.user_id == user.id,
-                                             likes.c.post_id.in_(unknown))))
-    return liked
+    return set(db.session.scalars(sa.select(likes.c.post_id).where(
+        likes.c.user_id == user.id, likes.c.post_id.in_(ids))))

@@ -1,25 +1,29 @@
-"""Loading rows by id, in an order decided elsewhere; asking about the visitor.
+"""Loading rows by id in an order decided elsewhere, and what is the viewer's own.
 
 A page often knows which rows it shows before it loads them: a search backend
-answers with ids, best match first; a page of headers names the posts whose
-cards must be rendered. :func:`in_order` loads them all in one statement and
-hands them back in that order, rather than one ``session.get`` per id.
+answers with ids, best match first. :func:`in_order` loads them all in one
+statement and hands them back in that order, rather than one ``session.get`` per id.
 
-Statements built once ask about the visitor (did they like this post, do they
-follow this user) through one bound parameter, :data:`VIEWER_ID`, which
-:func:`bind_viewer` fills in for a member.
+A page also shows what is the visitor's own: whether they liked each post, whether
+they follow the person whose profile it is. :func:`with_viewer_flags` is the one
+loading step that asks, in the same statement as the rows themselves (an ``EXISTS``
+per row on a primary key), and fills ``Post.liked_by_viewer`` and
+``User.followed_by_viewer``; nothing else writes them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from microblog.extensions import db
-
-VIEWER_ID = sa.bindparam("viewer_id")
+from microblog.models.follow import followers
+from microblog.models.like import likes
+from microblog.models.post import Post
+from microblog.models.user import User
 
 
 def in_order(query: sa.Select, ids: Sequence[int]) -> list[Any | None]:
@@ -32,9 +36,32 @@ def in_order(query: sa.Select, ids: Sequence[int]) -> list[Any | None]:
     return [found.get(row_id) for row_id in ids]
 
 
-def bind_viewer(viewer: Any, values: Mapping[str, object]) -> tuple[bool, dict[str, object]]:
-    """Whether ``viewer`` is a logged-in member, and ``values`` with their id for
-    :data:`VIEWER_ID` when they are (a visitor logged out is asked nothing)."""
-    if getattr(viewer, "is_authenticated", False):
-        return True, {**values, VIEWER_ID.key: viewer.id}
-    return False, dict(values)
+def with_viewer_flags(query: sa.Select, viewer: Any) -> sa.Select:
+    """``query`` (of posts, or of users) also asking what is ``viewer``'s own: whether
+    they liked each post, or follow each user. A visitor logged out is asked nothing,
+    and the flags stay None."""
+    if not getattr(viewer, "is_authenticated", False):
+        return query
+    entity = query.column_descriptions[0]["entity"]
+    if entity is Post:
+        flag = so.with_expression(Post.liked_by_viewer, liked_by(viewer.id))
+    elif entity is User:
+        flag = so.with_expression(User.followed_by_viewer, followed_by(viewer.id))
+    else:
+        raise TypeError(f"no viewer flags for {entity}")
+    return query.options(flag)
+
+
+def liked_by(user_id: int) -> sa.Exists:
+    """Whether ``user_id`` liked the post a query reads: an ``EXISTS`` on the likes'
+    primary key, correlated to the post alone (a query that joins likes itself, a
+    liked tab, keeps its own)."""
+    return sa.exists().where(likes.c.post_id == Post.id, likes.c.user_id == user_id) \
+        .correlate(Post)
+
+
+def followed_by(user_id: int) -> sa.Exists:
+    """Whether ``user_id`` follows the user a query reads: an ``EXISTS`` on the
+    followers' primary key."""
+    return sa.exists().where(followers.c.follower_id == user_id,
+                             followers.c.followed_id == User.id).correlate(User)

@@ -19,12 +19,12 @@ import sqlalchemy as sa
 from flask_babel import _
 
 from microblog import audit
+from microblog.errors import PermissionDenied, ValidationError
 from microblog.extensions import db
 from microblog.models.role import Permission, Role
 from microblog.models.user import User, new_session_token
 from microblog.pagination import Page, paginate
 from microblog.services.accounts import get_user
-from microblog.services.errors import PermissionDenied, ValidationError
 from microblog.services.permissions import can, require
 
 

@@ -12,12 +12,17 @@ from flask import current_app
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from microblog.errors import PermissionDenied
 from microblog.models.role import NEEDS_CONFIRMED_EMAIL, Permission
 from microblog.models.user import User
-from microblog.services.errors import PermissionDenied
 
 NOT_ALLOWED = _l("You are not allowed to do that.")
 CONFIRM_EMAIL_FIRST = _l("Please confirm your email address first.")
+
+
+def is_member(user: User | None) -> bool:
+    """Logged in, on an account that is not disabled: what every permission needs first."""
+    return user is not None and getattr(user, "is_authenticated", False) and not user.disabled
 
 
 def can(user: User | None, permission: Permission) -> bool:
@@ -41,9 +46,7 @@ def needs_email_confirmation(user: User | None) -> bool:
 
 def _refusal(user: User | None, permission: Permission) -> LazyString | None:
     """Why ``user`` may not use ``permission``, or None if they may: the one rule."""
-    if user is None or not getattr(user, "is_authenticated", False) or user.disabled:
-        return NOT_ALLOWED
-    if not user.has_permission(permission):
+    if not is_member(user) or not user.has_permission(permission):
         return NOT_ALLOWED
     if permission & NEEDS_CONFIRMED_EMAIL and needs_email_confirmation(user):
         return CONFIRM_EMAIL_FIRST

@@ -12,20 +12,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import _
-from sqlalchemy.orm.attributes import set_committed_value
 
-from microblog.caching import ENGAGEMENT, POSTS, invalidate
+from microblog.caching import ENGAGEMENT, POSTS
+from microblog.errors import NotFound, PermissionDenied, ValidationError
 from microblog.extensions import db
 from microblog.markdown import excerpt, render_article, render_status
 from microblog.markdown import tags as status_tags
 from microblog.models.base import utcnow
 from microblog.models.category import Category
-from microblog.models.like import likes
 from microblog.models.post import (
     ARTICLE_MAX_LENGTH,
     EXCERPT_LENGTH,
@@ -38,10 +36,10 @@ from microblog.models.role import Permission
 from microblog.models.tag import TAG_MAX_LENGTH
 from microblog.models.user import User
 from microblog.services import tags as tag_service
-from microblog.services.errors import NotFound, PermissionDenied, ValidationError
-from microblog.services.loading import VIEWER_ID, bind_viewer
+from microblog.services.loading import with_viewer_flags
 from microblog.services.permissions import can, require
 from microblog.services.text import clean_text, required_text
+from microblog.services.transactions import commit
 
 # Reading one post ------------------------------------------------------------
 
@@ -49,42 +47,16 @@ def get_post(post_id: int, viewer: User | None = None) -> Post:
     """The post, if ``viewer`` may see it: a draft exists only for its author.
 
     Anyone else gets NotFound, not PermissionDenied, so guessing URLs cannot
-    even tell that a draft is there.
+    even tell that a draft is there. Everything its page shows comes in the same
+    query: the author, the category, the tags (a few per post, repeating the row a
+    few times: cheaper than a second round trip), and whether ``viewer`` liked it.
     """
-    member, values = bind_viewer(viewer, {"post_id": post_id})
-    found = db.session.execute(_whole_post(member), values).unique().one_or_none()
-    if found is None or (found.Post.is_draft and not _is_author(viewer, found.Post)):
-        raise NotFound(_("There is no such post."))
-    if member:  # ``services.likes.liked_ids`` reads it there
-        set_committed_value(found.Post, "liked_by_viewer", found.liked)
-    return found.Post
-
-
-@cache
-def _whole_post(member: bool) -> sa.Select:
-    """A post and everything its page shows, as one statement built once (the post and
-    the visitor are bound parameters: ``:post_id``, ``:viewer_id``).
-
-    The author, the category and the tags are joined into it, rather than loaded one
-    query each when the template first touches them. (The tags, a few per post, repeat
-    the row a few times: cheaper than a second round trip, which cost a twentieth of
-    the page.) For a member, whether they liked the post is a column of it, ``liked``.
-    (Not a ``with_expression`` option: SQLAlchemy keeps a post's load options to reload
-    it with, and this one's parameter would have no value then.)
-    """
-    columns = [Post, liked_by_id(VIEWER_ID).label("liked")] if member else [Post]
-    return sa.select(*columns).where(Post.id == sa.bindparam("post_id")).options(
+    query = sa.select(Post).where(Post.id == post_id).options(
         so.joinedload(Post.author), so.joinedload(Post.category), so.joinedload(Post.tags))
-
-
-def liked_by_id(user_id: int | sa.BindParameter[int]) -> sa.Exists:
-    """Whether ``user_id`` (a value, or a parameter bound when the query runs) liked
-    the post a query reads: an ``EXISTS`` on the likes' primary key, in that query
-    rather than in one of its own."""
-    # Correlated to the post alone: a query that joins likes itself (a liked tab) keeps
-    # its own.
-    return sa.exists().where(likes.c.post_id == Post.id, likes.c.user_id == user_id) \
-        .correlate(Post)
+    post = db.session.scalars(with_viewer_flags(query, viewer)).unique().one_or_none()
+    if post is None or (post.is_draft and not _is_author(viewer, post)):
+        raise NotFound(_("There is no such post."))
+    return post
 
 
 def get_published(post_id: int) -> Post:
@@ -183,8 +155,7 @@ def create_post(author: User, body: str) -> Post:
     _file_status_tags(post)
     post.author = author
     db.session.add(post)
-    db.session.commit()
-    invalidate(POSTS)
+    commit(changes=[POSTS])
     return post
 
 
@@ -198,9 +169,7 @@ def create_article(author: User, title: str, body: str, *, category_id: int | No
     if publish:
         post.published_at = utcnow()
     db.session.add(post)
-    db.session.commit()
-    if publish:
-        invalidate(POSTS)
+    commit(changes=[POSTS] if publish else [])
     return post
 
 
@@ -244,9 +213,7 @@ def edit_post(editor: User, post: Post, *, body: str, title: str | None = None,
     changed = _content(post) != before
     if changed and not post.is_draft:
         post.edited_at = utcnow()
-    db.session.commit()
-    if changed and not post.is_draft:
-        invalidate(POSTS)
+    commit(changes=[POSTS] if changed and not post.is_draft else [])
     return post
 
 
@@ -267,8 +234,7 @@ def publish(editor: User, post: Post) -> Post:
     require_may_edit(editor, post)
     if post.is_draft:
         post.published_at = utcnow()
-        db.session.commit()
-        invalidate(POSTS)
+        commit(changes=[POSTS])
     return post
 
 
@@ -278,8 +244,7 @@ def set_featured(admin: User, post: Post, featured: bool) -> Post:
     if featured and not may_feature(admin, post):
         raise ValidationError(_("Only published articles can be featured."))
     post.featured = featured
-    db.session.commit()
-    invalidate(POSTS)
+    commit(changes=[POSTS])
     return post
 
 
@@ -289,9 +254,7 @@ def delete_post(user: User, post: Post) -> None:
         require(user, Permission.MODERATE)
     was_public = not post.is_draft
     db.session.delete(post)
-    db.session.commit()
-    if was_public:
-        invalidate(POSTS, ENGAGEMENT)
+    commit(changes=[POSTS, ENGAGEMENT] if was_public else [])
 
 
 def preview(body: str | None) -> str:

@@ -28,6 +28,7 @@ from flask_babel import _
 from markupsafe import Markup
 
 from microblog.caching import ENGAGEMENT, POSTS, cached, invalidate
+from microblog.errors import NotFound, ServiceError
 from microblog.extensions import db
 from microblog.models.comment import Comment
 from microblog.models.post import Post
@@ -37,7 +38,6 @@ from microblog.search import backend
 from microblog.search.backend import Hits, Progress
 from microblog.search.highlight import to_html
 from microblog.search.query import SearchQuery, parse
-from microblog.services.errors import NotFound, ServiceError
 from microblog.services.loading import in_order
 
 __all__ = ["parse", "posts", "comments", "people", "SearchQuery"]

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask_babel import _
 from sqlalchemy.exc import IntegrityError
 
+from microblog.errors import ValidationError
 from microblog.extensions import db
 from microblog.models.tag import TAG_MAX_LENGTH, Tag
-from microblog.services.errors import ValidationError
 
 MAX_TAGS_PER_POST = 10
 # Letters, digits, "_" and "-", with at least one letter: "python-3" yes, "2024" no

@@ -1,6 +1,6 @@
 """Tidying what people type before any rule looks at it."""
 
-from microblog.services.errors import ValidationError
+from microblog.errors import ValidationError
 
 
 def clean_text(text: str | None) -> str:

@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from microblog.errors import NotFound, ValidationError
 from microblog.extensions import db
 from microblog.models.post import Post
 from microblog.models.user import User
 from microblog.services import accounts
-from microblog.services.errors import NotFound, ValidationError
 
 
 def user_count() -> int:

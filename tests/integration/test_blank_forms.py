@@ -1,7 +1,7 @@
-"""Blank forms rendered once (blueprints/blank_forms.py): the home page's post form
-and a post's comment form are kept for everyone, yet each visitor posts with their
-own token, each comment form posts to its own post, and a rejected submission comes
-back with the visitor's words and the error."""
+"""Blank forms kept by the render cache (microblog/fragments/keys.py: blank_form): the
+home page's post form and a post's comment form are kept for everyone, yet each
+visitor posts with their own token, each comment form posts to its own post, and a
+rejected submission comes back with the visitor's words and the error."""
 
 from __future__ import annotations
 
@@ -13,23 +13,29 @@ from microblog.services import posts
 from tests.pages import parse
 
 
-@pytest.fixture
-def macro_calls(app, monkeypatch):
-    """How many times the quick_form macro rendered a form while the test runs."""
-    module = app.jinja_env.get_template("_macros.html").module
-    real, calls = module.quick_form, []
-
-    def counted(*args, **kwargs):
-        calls.append(args[0])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, "quick_form", counted)
-    return calls
+def forms_kept(app) -> list[tuple]:
+    return [key for key in app.extensions["cache"][fragments] if key[0] == "blank_form"]
 
 
-def test_two_members_share_one_post_form_and_each_posts_with_their_own_token(
-    app, client, make_user, macro_calls
+@pytest.mark.render_cache
+def test_two_members_share_one_post_form_and_one_comment_form_for_every_post(
+    app, client, make_user
 ):
+    ann = make_user("ann")
+    first, second = posts.create_post(ann, "first"), posts.create_post(ann, "second")
+    make_user("bob")
+    client.login("ann")
+    other = app.test_client()
+    other.login("bob")
+
+    client.get("/index"), other.get("/index")
+    assert len(forms_kept(app)) == 1
+    other.get(f"/post/{first.id}"), client.get(f"/post/{first.id}")
+    other.get(f"/post/{second.id}")
+    assert len(forms_kept(app)) == 3  # the post form, and one comment form per post
+
+
+def test_two_members_each_post_with_their_own_token(app, client, make_user):
     make_user("ann"), make_user("bob")
     client.login("ann")
     other = app.test_client()
@@ -37,7 +43,6 @@ def test_two_members_share_one_post_form_and_each_posts_with_their_own_token(
 
     anns, bobs = parse(client.get("/index")), parse(other.get("/index"))
 
-    assert len(macro_calls) == 1
     ann_token = anns.find("textarea", name="post").parent.parent \
         .find("input", name="csrf_token").attrs["value"]
     bob_form = bobs.find("textarea", name="post").parent.parent
@@ -52,9 +57,7 @@ def test_two_members_share_one_post_form_and_each_posts_with_their_own_token(
     assert stolen.status_code == 400
 
 
-def test_a_rejected_post_comes_back_with_the_words_typed_and_the_error(
-    client, make_user, macro_calls
-):
+def test_a_rejected_post_comes_back_with_the_words_typed_and_the_error(client, make_user):
     make_user("ann")
     client.login("ann")
     client.get("/index")  # the blank form is kept
@@ -80,8 +83,6 @@ def test_each_posts_comment_form_posts_to_that_post(app, client, make_user):
 
     assert [form.attrs["action"] for form in forms] == [f"/post/{first.id}/comment",
                                                          f"/post/{second.id}/comment"]
-    kept = [key for key in app.extensions["cache"][fragments] if "blank_form" in key]
-    assert len(kept) == 1  # one rendering for both posts
     token = forms[1].find("input", name="csrf_token").attrs["value"]
     answer = client.post(forms[1].attrs["action"], data={"body": "nice", "csrf_token": token})
     assert answer.status_code == 302

@@ -8,13 +8,13 @@ from urllib.parse import parse_qs
 import pytest
 import sqlalchemy as sa
 
+from microblog.errors import NotFound, PermissionDenied, ValidationError
 from microblog.extensions import db
 from microblog.models.base import utcnow
 from microblog.models.comment import Comment
 from microblog.models.post import Post
 from microblog.models.role import Role
 from microblog.services import comments, posts
-from microblog.services.errors import NotFound, PermissionDenied, ValidationError
 from tests.pages import Element, alerts, field_error, parse
 
 

@@ -13,10 +13,10 @@ from microblog.blueprints.errors.handlers import (
     handle_permission_denied,
     handle_validation_error,
 )
+from microblog.errors import PermissionDenied, ValidationError
 from microblog.extensions import db
 from microblog.models.post import Post
 from microblog.models.user import User
-from microblog.services.errors import PermissionDenied, ValidationError
 from tests.pages import parse
 
 JSON = {"Accept": "application/json"}

@@ -4,10 +4,10 @@ import pytest
 import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 
+from microblog.errors import NotFound, ValidationError
 from microblog.extensions import db
 from microblog.models.follow import followers
 from microblog.services import accounts, follows
-from microblog.services.errors import NotFound, ValidationError
 from tests.conftest import PASSWORD
 
 

@@ -7,11 +7,11 @@ import logging
 import pytest
 import sqlalchemy as sa
 
+from microblog.errors import NotFound, PermissionDenied, ValidationError
 from microblog.extensions import db
 from microblog.models.role import Role
 from microblog.models.user import User
 from microblog.services import moderation
-from microblog.services.errors import NotFound, PermissionDenied, ValidationError
 from microblog.services.moderation import COMMAND_LINE
 
 

@@ -1,12 +1,12 @@
-"""The navigation bar: rendered once per kind of visitor (blueprints/navbar.py), yet
-showing each visitor their own profile link, logout token and search words."""
+"""The navigation bar: kept by the render cache once per kind of visitor
+(microblog/fragments/keys.py: navbar), yet showing each visitor their own profile
+link, logout token and search words (slots)."""
 
 from __future__ import annotations
 
 import pytest
-from flask import template_rendered
 
-from microblog.extensions import db
+from microblog.extensions import db, fragments
 from microblog.models.role import Role
 from tests.pages import Element, parse
 
@@ -25,30 +25,29 @@ def current(page_nav: Element) -> list[str]:
     return [a.text for a in page_nav.find_all("a", "nav-link") if "aria-current" in a.attrs]
 
 
-@pytest.fixture
-def rendered(app):
-    """The names of the templates rendered while the test runs."""
-    names: list[str] = []
-
-    def record(sender, template, context, **extra):
-        names.append(template.name)
-
-    with template_rendered.connected_to(record, app):
-        yield names
+def navbars_kept(app) -> int:
+    return sum(1 for key in app.extensions["cache"][fragments] if key[0] == "navbar")
 
 
-def test_two_members_get_one_rendering_each_with_their_own_profile_and_logout(
-    app, client, make_user, rendered
-):
+@pytest.mark.render_cache
+def test_two_members_share_one_rendering(app, client, make_user):
     make_user("ann"), make_user("bob")
     client.login("ann")
     other = app.test_client()
     other.login("bob")
-    rendered.clear()
+    app.extensions["cache"][fragments].clear()  # the navbars seen while logging in
+    nav(client), nav(other, "/explore?page=1")
+    assert navbars_kept(app) == 1
+
+
+def test_two_members_each_get_their_own_profile_and_logout(app, client, make_user):
+    make_user("ann"), make_user("bob")
+    client.login("ann")
+    other = app.test_client()
+    other.login("bob")
 
     anns, bobs = nav(client), nav(other)
 
-    assert rendered.count("_navbar.html") == 1
     assert links(anns)["Profile"]["href"] == "/user/ann"
     assert links(bobs)["Profile"]["href"] == "/user/bob"
     # Each logout form carries its own visitor's token, and it works.

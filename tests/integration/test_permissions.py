@@ -10,13 +10,13 @@ import pytest
 import sqlalchemy as sa
 
 from microblog.blueprints.decorators import admin_required, permission_required
+from microblog.errors import PermissionDenied
 from microblog.extensions import db
 from microblog.models.follow import followers
 from microblog.models.post import Post
 from microblog.models.role import ROLE_PERMISSIONS, Permission, Role
 from microblog.models.user import User
 from microblog.services import follows, moderation, posts
-from microblog.services.errors import PermissionDenied
 from tests.pages import alerts, parse
 
 JSON = {"Accept": "application/json"}

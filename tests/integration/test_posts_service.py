@@ -8,15 +8,15 @@ import pytest
 import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 
+from microblog.errors import NotFound, PermissionDenied, ValidationError
 from microblog.extensions import db
 from microblog.models.comment import Comment
 from microblog.models.like import likes
 from microblog.models.post import Post
 from microblog.models.role import Role
 from microblog.models.tag import Tag, post_tags
-from microblog.services import categories, comments, posts, tags, timelines
+from microblog.services import categories, comments, posts, side_lists, tags, timelines
 from microblog.services import likes as like_service
-from microblog.services.errors import NotFound, PermissionDenied, ValidationError
 
 LONG_AGO = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -230,13 +230,13 @@ def test_a_draft_is_seen_by_its_author_alone(make_user):
     for page in (timelines.explore(1, 10), timelines.posts_by(susan, 1, 10),
                  timelines.home_timeline(susan, 1, 10), timelines.tagged("secret", 1, 10)):
         assert page.items == []
-    assert timelines.recent_articles() == []
+    assert side_lists.recent_articles() == []
 
 
 def test_publishing_dates_a_draft_once(make_user):
     susan = make_user("susan")
     draft = article(susan, publish=False)
-    assert timelines.recent_articles() == []  # cached now: publishing must refresh it
+    assert side_lists.recent_articles() == []  # cached now: publishing must refresh it
     posts.publish(susan, draft)
     assert draft.published_at is not None
     draft.published_at = LONG_AGO
@@ -247,7 +247,7 @@ def test_publishing_dates_a_draft_once(make_user):
     saved = reload(draft.id)
     assert saved.published_at == LONG_AGO
     assert [p.id for p in timelines.explore(1, 10).items] == [draft.id]
-    assert [link.title for link in timelines.recent_articles()] == ["New title"]
+    assert [link.title for link in side_lists.recent_articles()] == ["New title"]
     assert timelines.drafts_of(susan, 1, 10).items == []
 
 
@@ -391,11 +391,11 @@ def test_only_published_articles_are_featured(make_user):
         assert not reload(post.id).featured
 
     entry = article(ada, "Worth reading")
-    assert timelines.featured() == []  # cached now: featuring must refresh it
+    assert side_lists.featured() == []  # cached now: featuring must refresh it
     posts.set_featured(ada, entry, True)
-    assert [card.title for card in timelines.featured()] == ["Worth reading"]
+    assert [card.title for card in side_lists.featured()] == ["Worth reading"]
     posts.set_featured(ada, entry, False)
-    assert timelines.featured() == []
+    assert side_lists.featured() == []
 
 
 # Deleting --------------------------------------------------------------------
@@ -409,7 +409,7 @@ def test_deleting_a_post_takes_its_comments_likes_and_tag_links_with_it(make_use
         comments.add(amy, post.id, "Agreed")
         like_service.like(john, post.id)
         like_service.like(amy, post.id)
-    assert {link.id for link in timelines.popular()} == {kept.id, doomed.id}
+    assert {link.id for link in side_lists.popular()} == {kept.id, doomed.id}
 
     posts.delete_post(susan, doomed)
 
@@ -419,7 +419,7 @@ def test_deleting_a_post_takes_its_comments_likes_and_tag_links_with_it(make_use
     assert db.session.scalars(sa.select(likes.c.post_id).distinct()).all() == [kept.id]
     assert db.session.scalars(sa.select(post_tags.c.post_id).distinct()).all() == [kept.id]
     assert sorted(db.session.scalars(sa.select(Tag.name))) == ["flask", "web"]
-    assert [link.id for link in timelines.popular()] == [kept.id]
+    assert [link.id for link in side_lists.popular()] == [kept.id]
     assert reload(kept.id).comment_count == 2 and reload(kept.id).like_count == 2
     with pytest.raises(NotFound):
         posts.get_post(doomed.id, susan)

@@ -1,5 +1,5 @@
 """A request that only read ends its transaction with COMMIT, so psycopg keeps the plans
-it prepared (microblog/middleware/read_transactions.py); a request that wrote anything
+it prepared (microblog/database.py); a request that wrote anything
 and did not commit it is still rolled back, whatever way it wrote."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 
+from microblog.database import commit_if_read_only
 from microblog.extensions import db
-from microblog.middleware.read_transactions import commit_if_read_only
 from microblog.models.post import Post
 from microblog.models.user import User
 from microblog.services import posts

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from microblog import search as search_index
 from microblog.caching import POSTS, invalidate
+from microblog.errors import NotFound
 from microblog.extensions import db
 from microblog.models.base import utcnow
 from microblog.models.post import Post
@@ -23,7 +24,6 @@ from microblog.search import database as search_database
 from microblog.seed import bulk_seed
 from microblog.services import accounts, comments, moderation, posts
 from microblog.services import search as searching
-from microblog.services.errors import NotFound
 from tests.conftest import PASSWORD
 
 NOW = utcnow()

@@ -12,16 +12,16 @@ from microblog.blueprints.admin import bp
 from microblog.blueprints.admin.forms import CategoryForm
 from microblog.blueprints.decorators import admin_required
 from microblog.blueprints.forms import error_summary, form_status, show_service_error
+from microblog.errors import ValidationError
 from microblog.models.category import CATEGORY_NAME_MAX_LENGTH
 from microblog.services import categories as category_rules
-from microblog.services import timelines
-from microblog.services.errors import ValidationError
+from microblog.services import side_lists
 
 
 def categories_page(form: CategoryForm | None = None, status: int = 200):
     return render_template(
         "admin/categories.html", title=_("Categories"), form=form or CategoryForm(),
-        categories=timelines.categories_with_counts(), name_max=CATEGORY_NAME_MAX_LENGTH,
+        categories=side_lists.categories_with_counts(), name_max=CATEGORY_NAME_MAX_LENGTH,
     ), status
 
 

@@ -13,9 +13,9 @@ from microblog.blueprints.admin import bp
 from microblog.blueprints.decorators import admin_required, permission_required
 from microblog.blueprints.forms import error_summary
 from microblog.blueprints.paging import requested_page
+from microblog.errors import PermissionDenied, ValidationError
 from microblog.models.role import Permission, Role
 from microblog.services import moderation
-from microblog.services.errors import PermissionDenied, ValidationError
 
 
 def listing_args() -> dict[str, object]:

@@ -8,9 +8,9 @@ from microblog import rate_limits
 from microblog.blueprints.auth import bp
 from microblog.blueprints.auth.forms import ConfirmEmailForm
 from microblog.blueprints.auth.password_reset import render_invalid_link
+from microblog.errors import InvalidLink, ValidationError
 from microblog.services import email_confirmation
 from microblog.services.email_confirmation import Confirmed
-from microblog.services.errors import InvalidLink, ValidationError
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])

@@ -8,8 +8,8 @@ from microblog import rate_limits
 from microblog.blueprints.auth import bp
 from microblog.blueprints.auth.forms import ResetPasswordForm, ResetPasswordRequestForm
 from microblog.blueprints.forms import form_status, show_service_error
+from microblog.errors import InvalidLink, ValidationError
 from microblog.services import passwords
-from microblog.services.errors import InvalidLink, ValidationError
 
 
 @bp.route("/reset_password_request", methods=["GET", "POST"])

@@ -9,8 +9,8 @@ from microblog.blueprints.auth import bp
 from microblog.blueprints.auth.forms import LoginForm, RegistrationForm
 from microblog.blueprints.auth.redirects import is_safe_next
 from microblog.blueprints.forms import form_status, show_service_error
+from microblog.errors import PermissionDenied, ValidationError
 from microblog.services import accounts
-from microblog.services.errors import PermissionDenied, ValidationError
 
 
 def redirect_after_login():

@@ -8,8 +8,8 @@ from microblog.blueprints.blog import bp
 from microblog.blueprints.blog.forms import CommentForm, EditCommentForm
 from microblog.blueprints.blog.posts import comment_url, permalink, render_post
 from microblog.blueprints.forms import form_status, show_service_error
+from microblog.errors import ValidationError
 from microblog.services import comments, posts
-from microblog.services.errors import ValidationError
 
 
 @bp.post("/post/<int:post_id>/comment")
@@ -25,7 +25,7 @@ def comment(post_id: int):
             flash(_("Your comment is published."), "success")
             return redirect(comment_url(created))
     # The post again, with the comment form showing what went wrong and the text kept.
-    return render_post(posts.get_published(post_id), comment_form=form, status=422)
+    return render_post(posts.get_post(post_id, current_user), comment_form=form, status=422)
 
 
 @bp.get("/comment/<int:comment_id>")

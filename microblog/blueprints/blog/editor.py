@@ -11,10 +11,9 @@ from microblog.blueprints.blog.posts import permalink
 from microblog.blueprints.decorators import permission_required
 from microblog.blueprints.forms import form_status, show_service_error
 from microblog.blueprints.paging import requested_page
-from microblog.blueprints.timeline import render_timeline
+from microblog.errors import ValidationError
 from microblog.models.role import Permission
 from microblog.services import categories, posts, timelines
-from microblog.services.errors import ValidationError
 
 
 def _article_form() -> ArticleForm:
@@ -157,4 +156,4 @@ def preview():
 def drafts():
     """The visitor's own unpublished articles."""
     page = timelines.drafts_of(current_user, *requested_page())
-    return render_timeline("blog/drafts.html", page, title=_("Your drafts"))
+    return render_template("blog/drafts.html", page=page, title=_("Your drafts"))

@@ -5,9 +5,8 @@ from flask_login import current_user
 
 from microblog.blueprints.blog import bp
 from microblog.blueprints.blog.forms import CommentForm
-from microblog.blueprints.cards import fill_holes
 from microblog.blueprints.paging import requested_page
-from microblog.services import comments, likes, posts
+from microblog.services import comments, posts
 
 
 @bp.get("/post/<int:post_id>")
@@ -25,14 +24,13 @@ def render_post(entry, comment_form: CommentForm | None = None, status: int = 20
     """The post page; ``comment_form`` re-shows a rejected comment with its errors."""
     page = None if entry.is_draft else comments.for_post(
         entry, *requested_page("COMMENTS_PER_PAGE"))
-    return fill_holes(render_template(
+    return render_template(
         "blog/post.html",
         title=entry.title or entry.author.username,
         post=entry,
         comments=page,
-        liked=likes.liked_ids(current_user, [entry]),
         comment_form=comment_form or CommentForm(),
-    )), status
+    ), status
 
 
 def permalink(entry, **kwargs) -> str:

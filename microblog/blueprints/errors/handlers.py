@@ -22,8 +22,8 @@ from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from microblog.blueprints.errors import bp
 from microblog.blueprints.forms import error_summary
+from microblog.errors import NotFound, PermissionDenied, ValidationError
 from microblog.extensions import db, limiter
-from microblog.services.errors import NotFound, PermissionDenied, ValidationError
 
 # What each error means for the person who met it (Werkzeug's own wording
 # is written for developers).

@@ -4,15 +4,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import _
 from flask_login import current_user, login_required
 
-from microblog.blueprints import side_lists
 from microblog.blueprints.forms import form_status, show_service_error
 from microblog.blueprints.main import bp
 from microblog.blueprints.main.forms import EditProfileForm, PostForm
 from microblog.blueprints.paging import requested_cursor, requested_page
-from microblog.blueprints.timeline import render_timeline
+from microblog.errors import PermissionDenied, ValidationError
 from microblog.models.role import Permission
-from microblog.services import accounts, follows, permissions, posts, timelines
-from microblog.services.errors import PermissionDenied, ValidationError
+from microblog.services import accounts, follows, permissions, posts, side_lists, timelines
 
 # Files that are the same for everyone: no need to load the visitor for them.
 NO_USER_NEEDED = {"static", "main.avatar"}
@@ -47,8 +45,8 @@ def index():
             return redirect(url_for("main.index"))  # Post/Redirect/Get
     page = timelines.home_timeline(current_user, *requested_page(),
                                    cursor=requested_cursor())
-    return render_timeline(
-        "index.html", page, title=_("Home"), form=form, endpoint="main.index",
+    return render_template(
+        "index.html", page=page, title=_("Home"), form=form, endpoint="main.index",
         posting_closed=why_not(Permission.WRITE),
     ), status or form_status(form)
 
@@ -64,14 +62,14 @@ def why_not(permission: Permission) -> str | None:
 
 @bp.get("/explore")
 def explore():
-    """Everyone's posts, featured articles on top, and the lists beside them (rendered
-    once for every visitor; the like buttons on the posts are the visitor's own)."""
+    """Everyone's posts, featured articles on top, and the lists beside them."""
     page = timelines.explore(*requested_page(), cursor=requested_cursor(),
                              viewer=current_user)
-    return render_timeline(
-        "explore.html", page, title=_("Explore"), endpoint="main.explore",
-        featured=side_lists.featured() if page.page == 1 else "",
-        side_lists=side_lists.side_lists(),
+    return render_template(
+        "explore.html", page=page, title=_("Explore"), endpoint="main.explore",
+        featured=side_lists.featured() if page.page == 1 else [],
+        recent=side_lists.recent_articles(), popular=side_lists.popular(),
+        categories=side_lists.categories_with_counts(),
     )
 
 
@@ -93,9 +91,9 @@ def liked(username):
 
 def _profile(profile, page, endpoint: str):
     """The profile header above ``page``; ``endpoint`` names the tab being shown."""
-    return render_timeline(
+    return render_template(
         "user.html",
-        page,
+        page=page,
         title=profile.username,
         user=profile,
         counts=follows.counts(profile, current_user),

@@ -11,8 +11,8 @@ from microblog.blueprints.settings.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
 )
+from microblog.errors import ValidationError
 from microblog.services import accounts, email_confirmation, passwords
-from microblog.services.errors import ValidationError
 
 
 @bp.before_request

@@ -1,0 +1,136 @@
+"""Database tuning, in one place: what each connection is told, and how some statements run.
+
+Nothing here changes what a query returns; every hook changes how the database
+gets there. They are registered on SQLAlchemy's ``Engine`` class when this module is
+imported (by :mod:`microblog.extensions`, before any engine exists), so they apply
+to every engine the app creates, the test suite's included.
+
+- **SQLite enforces foreign keys** (:func:`_sqlite_enforces_foreign_keys`): it ignores
+  them, ``ON DELETE CASCADE`` included, unless each connection asks.
+- **PostgreSQL speaks UTC** (:func:`_postgresql_speaks_utc`): a startup option, so
+  psycopg reads times with Python's own ``timezone.utc``.
+- **Some statements are planned each time** (:data:`PLAN_EACH_TIME`): psycopg
+  *prepares* a statement it has run 5 times on a connection, and PostgreSQL may then
+  keep one *generic* plan for it, chosen without its values. For a statement whose
+  best plan depends on the values (the home timeline's), that plan can be ten times
+  slower; marked statements are sent unprepared.
+- **A request that only read ends with COMMIT** (:func:`commit_if_read_only`): on
+  ROLLBACK psycopg throws away the statements it prepared on the connection, and
+  their plans with them; COMMIT keeps them. Planning is most of a timeline query's
+  time at the database.
+
+The learning guide's performance chapter (``docs/27-performance.md``) explains each.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Hook what runs per request. Teardown functions run in reverse order of
+    registration: this one is registered after Flask-SQLAlchemy's, so it runs before
+    the session is closed."""
+    app.teardown_appcontext(commit_if_read_only)
+
+
+# What every connection is told ------------------------------------------------
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_enforces_foreign_keys(dbapi_connection, connection_record) -> None:
+    """SQLite ignores ``ON DELETE CASCADE`` (and every foreign key) unless each
+    connection asks it not to; PostgreSQL always enforces them."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+@sa.event.listens_for(sa.engine.Engine, "do_connect")
+def _postgresql_speaks_utc(dialect, connection_record, cargs, cparams) -> None:
+    """Each PostgreSQL session's time zone is ``UTC``, whatever the server's default.
+
+    Times come back in the session's zone. Named exactly ``UTC``, psycopg converts
+    them with Python's own ``timezone.utc``; under a name like ``Etc/UTC`` (a common
+    server default, the same zone) it converts each value through the tz database,
+    a third of psycopg's work in reading a page of 25 posts. Set when connecting, as
+    a startup option: no statement, no round trip. (A pooler that refuses startup
+    options, PgBouncer unless told to ignore ``options``, would refuse connections;
+    without the option, times are still read right, :class:`UTCDateTime` converts them.)
+    """
+    if dialect.name == "postgresql":
+        cparams["options"] = " ".join(filter(None, [cparams.get("options"), "-c timezone=UTC"]))
+
+
+# Statements planned each time -------------------------------------------------
+
+# An execution option: ``select(...).execution_options(**{PLAN_EACH_TIME: True})``.
+PLAN_EACH_TIME = "microblog_plan_each_time"
+
+
+@sa.event.listens_for(sa.engine.Engine, "do_execute")
+def _planned_with_its_values(cursor, statement, parameters, context) -> bool:
+    """Send a statement marked :data:`PLAN_EACH_TIME` unprepared, so PostgreSQL plans it
+    each time for the values it is given; any other statement goes the usual way.
+
+    psycopg prepares a statement once it has run it 5 times on a connection, and after 5
+    more PostgreSQL may keep one generic plan for it, chosen without the values. That
+    suits most statements; it does not suit one whose best plan depends on them, such as
+    the home timeline's, where the people followed may write half the site or almost
+    nothing (its generic plan read all 20,000 posts of the people followed, 10 times
+    slower, where the plan for the values walks the newest posts). Returning True says
+    the statement has been sent; False lets SQLAlchemy send it.
+    """
+    if context.execution_options.get(PLAN_EACH_TIME) and context.dialect.driver == "psycopg":
+        cursor.execute(statement, parameters, prepare=False)
+        return True
+    return False
+
+
+# A request that only read ends with COMMIT ------------------------------------
+
+WROTE = "microblog.wrote"  # in Session.info while the transaction has sent a write
+
+
+def commit_if_read_only(error: BaseException | None) -> None:
+    """End the request's transaction with COMMIT if it only read, so psycopg keeps the
+    statements it prepared (Flask-SQLAlchemy's ROLLBACK would throw them away).
+
+    "Only read" is checked, not assumed: a request that ended with an error, that left
+    changes not yet written, or whose transaction sent any write (:data:`WROTE`) is left
+    to the ROLLBACK, so a half-done change is never committed by this. The commit leaves
+    the loaded objects as they are: the session is closed right after, and expiring
+    fifty posts and authors for nobody to read again was most of what it cost.
+    """
+    from microblog.extensions import db  # the extensions import this module first
+
+    session = db.session()
+    if (error is None and session.in_transaction() and not session.info.get(WROTE)
+            and not (session.new or session.dirty or session.deleted)):
+        expire_on_commit = session.expire_on_commit
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire_on_commit
+
+
+@sa.event.listens_for(so.Session, "after_flush")
+def _flushed(session: so.Session, context: object) -> None:
+    session.info[WROTE] = True
+
+
+@sa.event.listens_for(so.Session, "do_orm_execute")
+def _executed(state: so.ORMExecuteState) -> None:
+    if not state.is_select:
+        state.session.info[WROTE] = True
+
+
+@sa.event.listens_for(so.Session, "after_transaction_end")
+def _ended(session: so.Session, transaction: so.SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(WROTE, None)

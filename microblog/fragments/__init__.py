@@ -1,0 +1,89 @@
+"""The render cache: pieces of pages rendered once and reused, the only place that knows.
+
+A timeline page is 25 post cards, a post's page up to 50 comment cards, and every
+page has a navbar; rendering them (links, translations, forms) was most of a warm
+page's work. Yet a card shows the same to everyone who sees that post in that
+state, and the navbar differs only by kind of visitor. So a template marks such a
+piece with the ``{% cached %}`` tag (:mod:`microblog.fragments.tag`)::
+
+    {% for post in page.items %}
+      {% cached "post_card", post %}{% include "_post.html" %}{% endcached %}
+    {% endfor %}
+
+and :func:`render_cached` renders what it wraps once, keeps the HTML in this
+worker's memory (:data:`~microblog.extensions.fragments`, a least-recently-used
+:class:`~microblog.caching.MemoryLRU`), and serves it again while the key is the same.
+
+**The key names everything the piece shows** (:mod:`microblog.fragments.keys`): a
+post card's key holds the post's version (``updated_at``, which every change to the
+row moves), its counts, its author's name, its category, which like button the
+visitor gets, and the language. A change makes a new key, so a piece is never stale
+and nothing has to be invalidated: the old one is never asked for again and falls
+out of memory.
+
+**Slots for what is the visitor's own** (:mod:`microblog.fragments.slots`): the CSRF
+token in a card's form, the page a like comes back to, the address of the visitor's
+profile in the navbar. A template writes them with ``{{ slot("csrf_token") }}``;
+inside a cached piece that is a placeholder, and one ``after_request`` step,
+:func:`~microblog.fragments.slots.fill_slots`, writes this visitor's values into the
+finished page.
+
+**It can be switched off**: with ``FRAGMENT_CACHE = False`` the tag renders what it
+wraps every time, ``slot()`` gives the values themselves, and the pages are the same.
+The test suite renders every page both ways.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask, g, request
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from microblog.extensions import fragments
+from microblog.fragments import keys, slots
+from microblog.fragments.tag import CachedTag, RenderedTag
+
+
+def init_app(app: Flask) -> None:
+    """The ``{% cached %}`` tag and ``slot()`` for the templates; with FRAGMENT_CACHE on,
+    the memory that keeps the pieces and the step that fills their slots."""
+    app.jinja_env.globals["slot"] = slots.slot
+    if not app.config["FRAGMENT_CACHE"]:
+        app.jinja_env.add_extension(RenderedTag)
+        return
+    app.jinja_env.add_extension(CachedTag)
+    fragments.init_app(app, config={
+            "CACHE_TYPE": "microblog.caching.MemoryLRU",
+            "CACHE_THRESHOLD": app.config["FRAGMENT_CACHE_SIZE"],
+            "CACHE_DEFAULT_TIMEOUT": 0,
+        })
+    app.after_request(slots.fill_slots)
+
+
+def render_cached(kind: str, arguments: tuple, render: Callable[[], str]) -> Markup:
+    """The HTML ``render()`` makes, kept under the key ``keys.KEYS[kind](*arguments)``
+    gives (``arguments``: the visitor, then the objects the tag named), with the
+    language and the site's root (a piece is translated and linked as it is rendered).
+
+    The key function may answer None: then this piece is not shared (a form with words
+    typed into it) and is rendered for this request alone.
+    """
+    named = keys.KEYS[kind](*arguments)
+    if named is None:
+        return Markup(render())
+    key = (kind, *_request_part(), *named)
+    html = fragments.get(key)
+    if html is None:
+        with slots.placeholders():
+            html = str(render())
+        fragments.set(key, html)
+    return Markup(html)
+
+
+def _request_part() -> tuple[str, str]:
+    """What every key of this request shares, found once per request."""
+    if (part := g.get("fragment_key")) is None:
+        part = g.fragment_key = (str(get_locale()), request.script_root)
+    return part
