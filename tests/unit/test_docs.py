@@ -134,16 +134,6 @@ def relative_links(doc: Path) -> list[str]:
     ]
 
 
-def index_rows(first_cell: str) -> dict[int, str]:
-    """Rows of the index's tables whose first cell matches ``first_cell``, by number."""
-    rows = {}
-    for line in INDEX.read_text(encoding="utf-8").splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if line.lstrip().startswith("|") and (match := re.match(first_cell, cells[0])):
-            rows[int(match.group(1))] = line
-    return rows
-
-
 def names(docs: list[Path]) -> list[str]:
     return [doc.name for doc in docs]
 
@@ -243,21 +233,62 @@ def test_index_links_to_every_chapter_file():
     assert not missing, f"docs/README.md does not link to: {', '.join(missing)}"
 
 
+MEGA_TUTORIAL = [
+    "Hello World", "Templates", "Web Forms", "Database", "User Logins",
+    "Profile Page and Avatars", "Error Handling", "Followers", "Pagination", "Email Support",
+    "Facelift", "Dates and Times", "I18n and L10n", "Ajax", "A Better Application Structure",
+    "Full-Text Search", "Deployment on Linux", "Deployment on Heroku",
+    "Deployment on Docker Containers", "Some JavaScript Magic", "User Notifications",
+    "Background Jobs", "Application Programming Interfaces",
+]
+ENHANCEMENT_PHASES = {1: "Foundation", 2: "Architecture", 3: "Advanced features",
+                      4: "Production readiness"}
+
+
+def map_rows(first_cell: str) -> dict[int, list[list[str]]]:
+    """The cells of the map's rows whose first cell matches ``first_cell``, by number."""
+    rows: dict[int, list[list[str]]] = {}
+    for line in INDEX.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.lstrip().startswith("|") and (match := re.fullmatch(first_cell, cells[0])):
+            rows.setdefault(int(match.group(1)), []).append(cells)
+    return rows
+
+
+def unclear_map_rows(rows: dict[int, list[list[str]]]) -> list[str]:
+    """Rows whose last cell does not say "built" or "not yet", and built rows that name no
+    file or no guide chapter."""
+    unclear = []
+    for number, found in rows.items():
+        for cells in found:
+            status = cells[-1].lower()
+            if not status.startswith(("built", "not yet")):
+                unclear.append(f"{number} (says {cells[-1]!r}, not 'built' or 'not yet')")
+            elif status.startswith("built") and not ("`" in cells[3] and "](" in cells[2]):
+                unclear.append(f"{number} (built, but names no file or no guide chapter)")
+    return unclear
+
+
 def test_index_maps_every_mega_tutorial_chapter():
-    rows = index_rows(r"(?:Chapter\s+)?(\d+)\b")
+    rows = map_rows(r"(\d+)")
     missing = sorted(set(range(1, 24)) - set(rows))
-    assert not missing, f"docs/README.md's chapter table has no row for chapter(s) {missing}"
-    vague = [n for n in range(1, 24)
-             if "`" not in rows[n] and "coming" not in rows[n].lower()]
-    assert not vague, (
-        f"docs/README.md: chapter row(s) {vague} name no file and do not say 'coming'"
-    )
+    assert not missing, f"docs/README.md's map has no row for chapter(s) {missing}"
+    misnamed = [f"{n} ({title})" for n, title in enumerate(MEGA_TUTORIAL, 1)
+                if not any(title.lower() in cells[1].lower() for cells in rows[n])]
+    assert not misnamed, f"docs/README.md's map: rows not named after their chapter: {misnamed}"
+    unclear = unclear_map_rows(rows)
+    assert not unclear, f"docs/README.md's map: chapter row(s) {unclear}"
 
 
 def test_index_maps_every_enhancement_phase():
-    rows = index_rows(r"Phase\s+(\d)\b")
-    missing = sorted({1, 2, 3, 4} - set(rows))
-    assert not missing, f"docs/README.md's phase table has no row for phase(s) {missing}"
+    rows = map_rows(r"Phase\s+(\d)")
+    missing = sorted(set(ENHANCEMENT_PHASES) - set(rows))
+    assert not missing, f"docs/README.md's map has no row for phase(s) {missing}"
+    misnamed = [f"{n} ({name})" for n, name in ENHANCEMENT_PHASES.items()
+                if not all(cells[1].lower().startswith(name.lower()) for cells in rows[n])]
+    assert not misnamed, f"docs/README.md's map: rows not named after their phase: {misnamed}"
+    unclear = unclear_map_rows(rows)
+    assert not unclear, f"docs/README.md's map: phase row(s) {unclear}"
 
 
 @pytest.mark.parametrize("doc", CHAPTER_FILES, ids=names(CHAPTER_FILES))
