@@ -1,9 +1,9 @@
 """A cache for reads that are the same for every visitor, and its invalidation.
 
 What is cached: answers that cost queries and do not depend on who is asking
-(popular posts, category counts, feeds, the sitemap), as plain data (ids,
-strings, numbers) or HTML rendered for everyone (Explore's side lists), never
-ORM objects and never a page rendered for one user.
+(popular posts, category counts, feeds, the sitemap, search answers), as plain
+data (ids, strings, numbers), never ORM objects. Rendered HTML is the render
+cache's, in :mod:`microblog.fragments`.
 
 How it stays fresh: each entry belongs to one or more *namespaces* ("posts",
 "engagement", "categories"), and its key includes each namespace's current
