@@ -49,7 +49,8 @@ def with_viewer_flags(query: sa.Select, viewer: Any) -> sa.Select:
         flag = so.with_expression(User.followed_by_viewer, followed_by(viewer.id))
     else:
         raise TypeError(f"no viewer flags for {entity}")
-    return query.options(flag)
+    # Rows already in the session are filled again, so a flag is never another viewer's.
+    return query.options(flag).execution_options(populate_existing=True)
 
 
 def liked_by(user_id: int) -> sa.Exists:
