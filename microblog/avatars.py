@@ -10,10 +10,22 @@ browser may cache for ever. ``AVATAR_PROVIDER=gravatar`` uses Gravatar instead
 from __future__ import annotations
 
 import re
-from hashlib import sha256
+from hashlib import md5, sha256
+from urllib.parse import urlencode
+
+from flask import current_app, url_for
 
 SEED_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 GRID = 5
+
+
+def avatar_url(user_id: int, email: str, size: int = 80) -> str:
+    """The URL of an account's picture: our own identicon, or Gravatar when configured."""
+    if current_app.config["AVATAR_PROVIDER"] == "gravatar":
+        digest = md5(email.encode("utf-8"), usedforsecurity=False)
+        query = urlencode({"d": "identicon", "s": size})
+        return f"{current_app.config['GRAVATAR_URL']}/{digest.hexdigest()}?{query}"
+    return url_for("main.avatar", seed=seed_for(user_id))
 
 
 def seed_for(user_id: int) -> str:

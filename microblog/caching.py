@@ -188,7 +188,11 @@ class MemoryLRU(BaseCache):
         return cls(config["CACHE_THRESHOLD"])
 
     def get(self, key: str) -> Any:
-        return self.get_many(key)[0]
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
 
     def set(self, key: str, value: Any, timeout: int | None = None) -> bool:
         """Keep ``value`` (``timeout`` is ignored: entries leave by age of use only)."""

@@ -14,6 +14,9 @@ to every engine the app creates, the test suite's included.
   keep one *generic* plan for it, chosen without its values. For a statement whose
   best plan depends on the values (the home timeline's), that plan can be ten times
   slower; marked statements are sent unprepared.
+- **The pages' statements are built once** (:func:`built_once`): building a
+  SQLAlchemy statement is Python work, a fifth of a timeline page's; a statement kept
+  is run again with new values, as bound parameters.
 - **A request that only read ends with COMMIT** (:func:`commit_if_read_only`): on
   ROLLBACK psycopg throws away the statements it prepared on the connection, and
   their plans with them; COMMIT keeps them. Planning is most of a timeline query's
@@ -25,10 +28,14 @@ The learning guide's performance chapter (``docs/27-performance.md``) explains e
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask
+
+T = TypeVar("T")
 
 
 def init_app(app: Flask) -> None:
@@ -89,6 +96,30 @@ def _planned_with_its_values(cursor, statement, parameters, context) -> bool:
         cursor.execute(statement, parameters, prepare=False)
         return True
     return False
+
+
+# Statements built once ----------------------------------------------------------
+
+_BUILT: dict[Hashable, object] = {}
+
+
+def built_once(name: Hashable, build: Callable[[], T]) -> T:
+    """The statement ``build()`` makes, built the first time ``name`` is asked for and
+    kept for every later request (of any app: a statement belongs to no database).
+
+    Each ``.where()``, ``.join()`` or column of a statement is Python work, and so is
+    running a statement SQLAlchemy has not seen before as an object: it finds the SQL
+    it compiled for an equal one, then matches the result's columns to the new object's.
+    For the statement of a page of posts that was a fifth of the page. Kept, a statement
+    costs none of it: what differs from one view to the next (whose profile, who is
+    looking, where the page starts) is a bound parameter, ``sa.bindparam("author_id")``,
+    given its value each time it runs. ``build`` must therefore not close over such a
+    value; ``name`` says which statement it is (two builds under one name are one).
+    """
+    found = _BUILT.get(name)
+    if found is None:
+        found = _BUILT[name] = build()
+    return found  # type: ignore[return-value]
 
 
 # A request that only read ends with COMMIT ------------------------------------

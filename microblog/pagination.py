@@ -13,13 +13,14 @@ Two ways to say where a page starts:
   every page costs what the first one does (keyset pagination). The pager's
   links carry the cursor; a bare ``?page=N`` still works, by OFFSET.
 
-Either way a page is read ids first (:func:`_read_page`), a lesson about indexes
-that chapter 9 of the guide walks through.
+Either way a page is read ids first (:func:`_page_statement`), a lesson about
+indexes that chapter 9 of the guide walks through, by a statement built once for
+each list (:func:`~microblog.database.built_once`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
@@ -27,11 +28,12 @@ from typing import Generic, TypeVar
 import sqlalchemy as sa
 from flask_babel import _
 
+from microblog.database import built_once
 from microblog.errors import NotFound
 from microblog.extensions import db
 
 T = TypeVar("T")
-Load = Callable[[sa.Select], sa.Select]  # adds loader options to a query
+Read = Callable[[sa.Select], sa.Select]  # what is read of the rows on the page
 Key = tuple[sa.ColumnElement, sa.ColumnElement]
 
 
@@ -83,13 +85,15 @@ class Page(Generic[T]):
         return max(1, self.page - 1) if self.has_prev else None
 
 
-def paginate(query: sa.Select, page: int, per_page: int, *,
-             load: Load | None = None) -> Page:
+def paginate(query: sa.Select, page: int, per_page: int, *, read: Read | None = None,
+             values: Mapping[str, object] | None = None) -> Page:
     """Run ``query`` for page ``page`` (1-based); the query must already be ordered.
-    ``load`` adds what is read with the rows on the page (see :func:`_read_page`)."""
+    ``read`` turns it into what is read of the rows on the page (see :func:`_read_page`);
+    ``values`` are the values of its bound parameters."""
     if page < 1 or per_page < 1:
         raise NotFound(_("There is no such page."))
-    rows = _read_page(query.offset((page - 1) * per_page), per_page + 1, load)
+    rows = _read_page(query, "offset", per_page + 1, read,
+                      {**(values or {}), "page_offset": (page - 1) * per_page})
     if not rows and page > 1:
         raise NotFound(_("There is no such page."))
     return Page(items=rows[:per_page], page=page, per_page=per_page,
@@ -97,7 +101,8 @@ def paginate(query: sa.Select, page: int, per_page: int, *,
 
 
 def paginate_newest(query: sa.Select, page: int, per_page: int, cursor: Cursor | None,
-                    key: Key, *, load: Load | None = None) -> Page:
+                    key: Key, *, read: Read | None = None,
+                    values: Mapping[str, object] | None = None) -> Page:
     """A page of ``query`` (ordered by ``key`` descending: time, then id), started at
     ``cursor`` when there is one, else at ``page`` by OFFSET.
 
@@ -105,43 +110,74 @@ def paginate_newest(query: sa.Select, page: int, per_page: int, cursor: Cursor |
     ``published_at`` and ``id``: the cursors in the links are made from them.
     """
     if cursor is None:
-        found = paginate(query, page, per_page, load=load)
+        found = paginate(query, page, per_page, read=read, values=values)
         return _with_cursors(found.items, page, per_page, found.has_next, more_newer=False)
     if page < 1 or per_page < 1:
         raise NotFound(_("There is no such page."))
-    position, mark = sa.tuple_(*key), sa.tuple_(sa.literal(cursor.published_at, key[0].type),
-                                                 sa.literal(cursor.id))
+    at = {**(values or {}), "cursor_at": cursor.published_at, "cursor_id": cursor.id}
     if cursor.newer:
         # The page just newer than the cursor: read upwards, then put it newest first.
-        upwards = query.where(position > mark).order_by(None).order_by(key[0].asc(),
-                                                                       key[1].asc())
-        rows = _read_page(upwards, per_page + 1, load)
+        rows = _read_page(query, "newer", per_page + 1, read, at, key)
         items = list(reversed(rows[:per_page]))
         if not items:
             raise NotFound(_("There is no such page."))
         at_top = len(rows) <= per_page
         return _with_cursors(items, 1 if at_top else page, per_page, has_next=True,
                              more_newer=not at_top)
-    rows = _read_page(query.where(position < mark), per_page + 1, load)
+    rows = _read_page(query, "older", per_page + 1, read, at, key)
     if not rows:
         raise NotFound(_("There is no such page."))
     return _with_cursors(rows[:per_page], max(page, 2), per_page, len(rows) > per_page,
                          more_newer=True)
 
 
-def _read_page(query: sa.Select, limit: int, load: Load | None) -> list:
-    """At most ``limit`` rows of ``query`` (already started at the page), in two steps.
+def _read_page(query: sa.Select, start: str, limit: int, read: Read | None,
+               values: Mapping[str, object], key: Key | None = None) -> list:
+    """At most ``limit`` rows of ``query`` from where the page starts (``start``: by
+    "offset", or "older" or "newer" than the cursor by ``key``).
+
+    The statement that reads a page is built once for each query, start and ``read``
+    (:func:`~microblog.database.built_once`): the limit, the offset, the cursor and the
+    query's own values are bound parameters. So ``query`` and ``read`` must be built
+    once themselves: a new query object at every call would be a new statement kept
+    at every call. A query of one model gives objects,
+    through the session; a query of columns gives plain rows, which need none of the
+    session's work, so they are read through its connection, in its transaction.
+    """
+    statement = built_once((_read_page, query, start, read, key),
+                           lambda: _page_statement(query, start, read, key))
+    params = {**values, "page_limit": limit}
+    if len(statement.column_descriptions) == 1:  # one model: its objects
+        return list(db.session.scalars(statement, params))
+    return list(db.session.connection().execute(statement, params))
+
+
+def _page_statement(query: sa.Select, start: str, read: Read | None,
+                    key: Key | None) -> sa.Select:
+    """The statement that reads a page of ``query``, in two steps.
 
     First the ids alone, which an index on (filter, order, id) holds: nothing is read
     from the table and nothing wide is sorted, however many rows match. Then just
-    those rows, with what ``load`` adds to them (authors, say), which choosing the ids
-    does not need. Without this, SQLite sorted every post of the people someone
-    follows, whole, to keep 26.
+    those rows, as ``read`` reads them (with their authors joined, say), which
+    choosing the ids does not need. Without this, SQLite sorted every post of the
+    people someone follows, whole, to keep 26.
     """
     id_column = query.column_descriptions[0]["entity"].id
+    limit = sa.bindparam("page_limit")
+    if start != "offset":
+        position = sa.tuple_(*key)
+        mark = sa.tuple_(sa.bindparam("cursor_at", type_=key[0].type),
+                         sa.bindparam("cursor_id"))
+        if start == "newer":
+            query = query.where(position > mark).order_by(None) \
+                .order_by(key[0].asc(), key[1].asc())
+        else:
+            query = query.where(position < mark)
     ids = query.with_only_columns(id_column).limit(limit)
-    rows = query.offset(None) if load is None else load(query.offset(None))
-    return list(db.session.scalars(rows.where(id_column.in_(ids)).limit(limit)))
+    if start == "offset":
+        ids = ids.offset(sa.bindparam("page_offset"))
+    rows = query if read is None else read(query)
+    return rows.where(id_column.in_(ids)).limit(limit)
 
 
 def _with_cursors(items: list, page: int, per_page: int, has_next: bool, *,

@@ -124,6 +124,13 @@ def app(backend_app: Flask) -> Iterator[Flask]:
     backend_app.config.update(saved)
 
 
+def words_query(app: Flask) -> int:
+    """The statement a warm page of posts or comments still sends for their words with
+    the render cache off (microblog/services/listings.py): with it on, the cards are
+    kept and their words are never read."""
+    return 0 if app.config["FRAGMENT_CACHE"] else 1
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """A test of the render cache itself (``@pytest.mark.render_cache``) is left out
     where the cache is off: there is nothing for it to look at."""

@@ -41,6 +41,7 @@ from flask import Flask, g, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from microblog.caching import MemoryLRU
 from microblog.extensions import fragments
 from microblog.fragments import keys, slots
 from microblog.fragments.tag import CachedTag, RenderedTag
@@ -55,10 +56,10 @@ def init_app(app: Flask) -> None:
         return
     app.jinja_env.add_extension(CachedTag)
     fragments.init_app(app, config={
-            "CACHE_TYPE": "microblog.caching.MemoryLRU",
-            "CACHE_THRESHOLD": app.config["FRAGMENT_CACHE_SIZE"],
-            "CACHE_DEFAULT_TIMEOUT": 0,
-        })
+        "CACHE_TYPE": "microblog.caching.MemoryLRU",
+        "CACHE_THRESHOLD": app.config["FRAGMENT_CACHE_SIZE"],
+        "CACHE_DEFAULT_TIMEOUT": 0,
+    })
     app.after_request(slots.fill_slots)
 
 
@@ -73,17 +74,19 @@ def render_cached(kind: str, arguments: tuple, render: Callable[[], str]) -> Mar
     named = keys.KEYS[kind](*arguments)
     if named is None:
         return Markup(render())
-    key = (kind, *_request_part(), *named)
-    html = fragments.get(key)
+    memory, *shared = _this_request()
+    key = (kind, *shared, *named)
+    html = memory.get(key)
     if html is None:
         with slots.placeholders():
             html = str(render())
-        fragments.set(key, html)
+        memory.set(key, html)
     return Markup(html)
 
 
-def _request_part() -> tuple[str, str]:
-    """What every key of this request shares, found once per request."""
-    if (part := g.get("fragment_key")) is None:
-        part = g.fragment_key = (str(get_locale()), request.script_root)
-    return part
+def _this_request() -> tuple[MemoryLRU, str, str]:
+    """This worker's memory of pieces, and what every key of this request shares: found
+    once per request (a page asks for fifty pieces)."""
+    if (found := g.get("fragments")) is None:
+        found = g.fragments = (fragments.cache, str(get_locale()), request.script_root)
+    return found

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from hashlib import md5
 from hmac import compare_digest
 from secrets import token_hex
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app, url_for
+from flask import current_app
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -126,11 +124,7 @@ class User(UserMixin, db.Model):
 
     def avatar(self, size: int = 80) -> str:
         """The URL of this user's picture: our own identicon, or Gravatar when configured."""
-        if current_app.config["AVATAR_PROVIDER"] == "gravatar":
-            digest = md5(self.email.encode("utf-8"), usedforsecurity=False)
-            query = urlencode({"d": "identicon", "s": size})
-            return f"{current_app.config['GRAVATAR_URL']}/{digest.hexdigest()}?{query}"
-        return url_for("main.avatar", seed=avatars.seed_for(self.id))
+        return avatars.avatar_url(self.id, self.email, size)
 
     @staticmethod
     def username_matches(username: str | sa.BindParameter[str]) -> sa.ColumnElement[bool]:

@@ -10,13 +10,14 @@ same transaction as every change.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask_babel import _
 
 from microblog.caching import ENGAGEMENT
+from microblog.database import built_once
 from microblog.errors import NotFound, PermissionDenied
 from microblog.extensions import db
 from microblog.markdown import render_comment
@@ -27,6 +28,7 @@ from microblog.models.role import Permission
 from microblog.models.user import User
 from microblog.pagination import Page, paginate
 from microblog.services.counts import recount
+from microblog.services.listings import ListedComment, comment_columns, listed_comments
 from microblog.services.permissions import can, is_member, require
 from microblog.services.posts import get_published
 from microblog.services.text import required_text
@@ -42,13 +44,15 @@ def get_comment(comment_id: int) -> Comment:
     return comment
 
 
-def for_post(post: Post, page: int, per_page: int) -> Page[Comment]:
-    """A page of a post's comments with their authors, oldest first, so a conversation
-    reads top to bottom."""
-    query = sa.select(Comment).where(Comment.post_id == post.id) \
-        .order_by(Comment.created_at, Comment.id)
-    return paginate(query, page, per_page,
-                    load=lambda rows: rows.options(so.joinedload(Comment.author)))
+def for_post(post: Post, page: int, per_page: int) -> Page[ListedComment]:
+    """A page of a post's comments as its page shows them (plain rows, their authors'
+    names joined in, their words read when first asked for:
+    :mod:`microblog.services.listings`), oldest first, so a conversation reads top to
+    bottom."""
+    query = built_once("comments_on", lambda: sa.select(Comment).where(
+        Comment.post_id == sa.bindparam("post_id")).order_by(Comment.created_at, Comment.id))
+    found = paginate(query, page, per_page, read=comment_columns, values={"post_id": post.id})
+    return replace(found, items=listed_comments(found.items, post))
 
 
 def page_of(comment: Comment, per_page: int) -> int:
@@ -91,13 +95,13 @@ def add(author: User, post_id: int, text: str) -> Comment:
 
 # The rules ------------------------------------------------------------------------
 
-def may_edit(user: User | None, comment: Comment) -> bool:
+def may_edit(user: User | None, comment: Comment | ListedComment) -> bool:
     """Their own comment, while it is recent, if they may comment at all."""
     return (is_member(user) and comment.user_id == user.id
             and comment.created_at >= utcnow() - EDIT_WINDOW and can(user, Permission.COMMENT))
 
 
-def may_delete(user: User | None, comment: Comment) -> bool:
+def may_delete(user: User | None, comment: Comment | ListedComment) -> bool:
     """The comment's author, the post's author, and moderators."""
     if not is_member(user):
         return False

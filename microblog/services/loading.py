@@ -5,10 +5,12 @@ answers with ids, best match first. :func:`in_order` loads them all in one
 statement and hands them back in that order, rather than one ``session.get`` per id.
 
 A page also shows what is the visitor's own: whether they liked each post, whether
-they follow the person whose profile it is. :func:`with_viewer_flags` is the one
-loading step that asks, in the same statement as the rows themselves (an ``EXISTS``
-per row on a primary key), and fills ``Post.liked_by_viewer`` and
-``User.followed_by_viewer``; nothing else writes them.
+they follow the person whose profile it is. It is asked in the same statement as
+the rows themselves (an ``EXISTS`` per row on a primary key: :func:`liked_by`,
+:func:`followed_by`): for the lists of posts by their rows' ``liked_by_viewer``
+column (:mod:`microblog.services.listings`), and for one object by
+:func:`with_viewer_flags`, the one loading step that fills ``Post.liked_by_viewer``
+and ``User.followed_by_viewer``; nothing else writes them.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def with_viewer_flags(query: sa.Select, viewer: Any) -> sa.Select:
     return query.options(flag).execution_options(populate_existing=True)
 
 
-def liked_by(user_id: int) -> sa.Exists:
+def liked_by(user_id: int | sa.BindParameter[int]) -> sa.Exists:
     """Whether ``user_id`` liked the post a query reads: an ``EXISTS`` on the likes'
     primary key, correlated to the post alone (a query that joins likes itself, a
     liked tab, keeps its own)."""

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask_babel import _
 
 from microblog import audit
+from microblog.database import built_once
 from microblog.errors import PermissionDenied, ValidationError
 from microblog.extensions import db
 from microblog.models.role import Permission, Role
@@ -137,12 +138,16 @@ def list_users(actor: Actor, page: int, per_page: int, query: str | None = None)
     ``_`` in it are matched literally.
     """
     require(actor, Permission.MODERATE)
-    statement = sa.select(User)
     query = (query or "").strip()
-    if query:
-        literal = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(User.username.ilike(f"%{literal}%", escape="\\"))
-    return paginate(statement.order_by(sa.func.lower(User.username), User.id), page, per_page)
+    if not query:
+        everyone = built_once("users", lambda: sa.select(User).order_by(
+            sa.func.lower(User.username), User.id))
+        return paginate(everyone, page, per_page)
+    literal = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    matching = built_once("users_matching", lambda: sa.select(User).where(
+        User.username.ilike(sa.bindparam("pattern"), escape="\\"),
+    ).order_by(sa.func.lower(User.username), User.id))
+    return paginate(matching, page, per_page, values={"pattern": f"%{literal}%"})
 
 
 def _check_may_moderate(actor: Actor, user: User) -> None:

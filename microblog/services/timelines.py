@@ -2,23 +2,23 @@
 drafts; and the newest posts for feeds and the sitemap.
 
 Every page is one query (the home timeline two): published posts only, newest
-first, read ids first (:mod:`microblog.pagination`), each post with its author and
-category joined in (no N+1) and whether the viewer liked it asked in the same
-statement (:func:`~microblog.services.loading.with_viewer_flags`). Comment and like
-counts are columns of the post. The lists beside Explore's posts are
-:mod:`microblog.services.side_lists`.
+first, read ids first (:mod:`microblog.pagination`), each post as the plain row a
+list shows (:class:`~microblog.services.listings.ListedPost`: its author's name and
+its category joined in, no N+1, and whether the viewer liked it asked in the same
+statement). Comment and like counts are columns of the post. The lists beside
+Explore's posts are :mod:`microblog.services.side_lists`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from microblog.database import PLAN_EACH_TIME
+from microblog.database import PLAN_EACH_TIME, built_once
 from microblog.extensions import db
 from microblog.models.category import Category
 from microblog.models.follow import followers
@@ -27,7 +27,7 @@ from microblog.models.post import Post
 from microblog.models.tag import Tag, post_tags
 from microblog.models.user import User
 from microblog.pagination import Cursor, Key, Page, paginate, paginate_newest
-from microblog.services.loading import with_viewer_flags
+from microblog.services.listings import ListedPost, listed_posts, post_columns
 
 NEWEST = (Post.published_at, Post.id)
 # A tag's page is ordered by the copy of each post's date its tag rows hold (kept by
@@ -48,20 +48,26 @@ def with_authors(query: sa.Select) -> sa.Select:
 
 
 def _page(query: sa.Select, viewer: User | None, page: int, per_page: int,
-          cursor: Cursor | None = None, newest: bool = True, key: Key = NEWEST) -> Page[Post]:
-    """A page of ``query``'s posts with their authors and categories, each knowing
-    whether ``viewer`` liked it. Newest first (keyset when a cursor is given), or, with
-    ``newest=False``, in the query's own order by OFFSET."""
-    def load(rows: sa.Select) -> sa.Select:
-        return with_viewer_flags(with_authors(rows), viewer)
-
+          cursor: Cursor | None = None, newest: bool = True, key: Key = NEWEST,
+          **values: object) -> Page[ListedPost]:
+    """A page of ``query``'s posts as a list shows them, each knowing whether ``viewer``
+    liked it; ``values`` are the query's bound parameters. Newest first (keyset when a
+    cursor is given), or, with ``newest=False``, in the query's own order by OFFSET."""
+    read, asked = post_columns(viewer)
+    values = {**values, **asked}
     if newest:
-        return paginate_newest(query, page, per_page, cursor, key, load=load)
-    return paginate(query, page, per_page, load=load)
+        found = paginate_newest(query, page, per_page, cursor, key, read=read, values=values)
+    else:
+        found = paginate(query, page, per_page, read=read, values=values)
+    return replace(found, items=listed_posts(found.items))
 
+
+# Each list's statement is built once (database.built_once): what differs from one view
+# to the next, whose posts, which category, is a bound parameter, given its value when
+# the page is read.
 
 def home_timeline(user: User, page: int, per_page: int,
-                  cursor: Cursor | None = None) -> Page[Post]:
+                  cursor: Cursor | None = None) -> Page[ListedPost]:
     """The user's own posts and those of everyone they follow (``user`` is the viewer).
 
     Two queries, on purpose: first the ids of the people followed, then their
@@ -72,76 +78,82 @@ def home_timeline(user: User, page: int, per_page: int,
     subquery (or the tutorial's OR over a join) it must guess, and for someone
     who follows nobody it walked all million posts to find none (7 s).
     """
-    followed = sa.select(followers.c.followed_id).where(followers.c.follower_id == user.id)
-    authors = [user.id, *db.session.scalars(followed)]
-    return _page(_written_by(authors), user, page, per_page, cursor)
+    followed = built_once("followed", lambda: sa.select(followers.c.followed_id).where(
+        followers.c.follower_id == sa.bindparam("user_id")))
+    authors = [user.id, *db.session.scalars(followed, {"user_id": user.id})]
+    return _page(_written_by(), user, page, per_page, cursor, authors=authors)
 
 
-def _written_by(authors: list[int]) -> sa.Select:
-    """The posts of ``authors``, newest first. PostgreSQL is given the ids as one array,
-    so the statement's text is the same however many people someone follows (an IN
-    list is a parameter per id), and it is planned each time for the ids it is given
-    (:data:`~microblog.database.PLAN_EACH_TIME`; the guide's chapter 27 says why)."""
+def _written_by() -> sa.Select:
+    """The posts of ``:authors``, newest first. SQLite is given an IN list, a parameter
+    per id. PostgreSQL is given the ids as one array, so the statement's text is the
+    same however many people someone follows, and it is planned each time for the ids
+    it is given (:data:`~microblog.database.PLAN_EACH_TIME`; the guide's chapter 27
+    says why)."""
     if db.engine.dialect.name != "postgresql":
-        return newest_first(sa.select(Post).where(Post.user_id.in_(authors)))
-    return newest_first(sa.select(Post).where(
-        Post.user_id == sa.any_(sa.literal(authors, ARRAY(sa.Integer)))
-    )).execution_options(**{PLAN_EACH_TIME: True})
+        return built_once("home", lambda: newest_first(sa.select(Post).where(
+            Post.user_id.in_(sa.bindparam("authors", expanding=True)))))
+    return built_once("home-postgresql", lambda: newest_first(sa.select(Post).where(
+        Post.user_id == sa.any_(sa.bindparam("authors", type_=ARRAY(sa.Integer)))
+    )).execution_options(**{PLAN_EACH_TIME: True}))
 
 
 def explore(page: int, per_page: int, cursor: Cursor | None = None, *,
-            viewer: User | None = None) -> Page[Post]:
+            viewer: User | None = None) -> Page[ListedPost]:
     """Everyone's posts."""
-    return _page(newest_first(sa.select(Post)), viewer, page, per_page, cursor)
+    query = built_once("explore", lambda: newest_first(sa.select(Post)))
+    return _page(query, viewer, page, per_page, cursor)
 
 
 def posts_by(user: User, page: int, per_page: int, cursor: Cursor | None = None, *,
-             viewer: User | None = None) -> Page[Post]:
+             viewer: User | None = None) -> Page[ListedPost]:
     """One user's published posts, for their profile."""
-    query = newest_first(sa.select(Post).where(Post.user_id == user.id))
-    return _page(query, viewer, page, per_page, cursor)
+    query = built_once("posts_by", lambda: newest_first(
+        sa.select(Post).where(Post.user_id == sa.bindparam("author_id"))))
+    return _page(query, viewer, page, per_page, cursor, author_id=user.id)
 
 
-def drafts_of(user: User, page: int, per_page: int) -> Page[Post]:
+def drafts_of(user: User, page: int, per_page: int) -> Page[ListedPost]:
     """A user's unpublished articles, last changed first: shown to that user alone
     (drafts cannot be liked, so nobody is asked)."""
-    query = sa.select(Post).where(Post.user_id == user.id, Post.published_at.is_(None)) \
-        .order_by(Post.updated_at.desc(), Post.id.desc())
-    return _page(query, None, page, per_page, newest=False)
+    query = built_once("drafts", lambda: sa.select(Post).where(
+        Post.user_id == sa.bindparam("author_id"), Post.published_at.is_(None),
+    ).order_by(Post.updated_at.desc(), Post.id.desc()))
+    return _page(query, None, page, per_page, newest=False, author_id=user.id)
 
 
 def in_category(category: Category, page: int, per_page: int,
-                cursor: Cursor | None = None, *, viewer: User | None = None) -> Page[Post]:
-    query = newest_first(sa.select(Post).where(Post.category_id == category.id))
-    return _page(query, viewer, page, per_page, cursor)
+                cursor: Cursor | None = None, *,
+                viewer: User | None = None) -> Page[ListedPost]:
+    query = built_once("in_category", lambda: newest_first(
+        sa.select(Post).where(Post.category_id == sa.bindparam("category_id"))))
+    return _page(query, viewer, page, per_page, cursor, category_id=category.id)
 
 
 def tagged(tag: str, page: int, per_page: int, cursor: Cursor | None = None, *,
-           viewer: User | None = None) -> Page[Post]:
+           viewer: User | None = None) -> Page[ListedPost]:
     """Posts carrying ``tag`` (any case); an unknown tag is simply an empty first page.
 
     The tag is found by a subquery, not a join: joined by name, PostgreSQL sorted all
     of the tag's rows. A draft's tag rows hold no date, and are left out."""
-    tag_id = sa.select(Tag.id).where(Tag.name == tag.lower()).scalar_subquery()
-    query = (
-        sa.select(Post)
-        .join(post_tags, post_tags.c.post_id == Post.id)
-        .where(post_tags.c.tag_id == tag_id, post_tags.c.published_at.is_not(None))
-        .order_by(post_tags.c.published_at.desc(), post_tags.c.post_id.desc())
-    )
-    return _page(query, viewer, page, per_page, cursor, key=TAG_NEWEST)
+    query = built_once("tagged", lambda: sa.select(Post)
+                       .join(post_tags, post_tags.c.post_id == Post.id)
+                       .where(post_tags.c.tag_id == sa.select(Tag.id).where(
+                           Tag.name == sa.bindparam("tag")).scalar_subquery(),
+                           post_tags.c.published_at.is_not(None))
+                       .order_by(post_tags.c.published_at.desc(), post_tags.c.post_id.desc()))
+    return _page(query, viewer, page, per_page, cursor, key=TAG_NEWEST, tag=tag.lower())
 
 
 def liked_by(user: User, page: int, per_page: int, *,
-             viewer: User | None = None) -> Page[Post]:
+             viewer: User | None = None) -> Page[ListedPost]:
     """The posts ``user`` liked, most recently liked first."""
-    query = (
-        sa.select(Post)
-        .join(likes, likes.c.post_id == Post.id)
-        .where(likes.c.user_id == user.id, Post.published_at.is_not(None))
-        .order_by(likes.c.created_at.desc(), Post.id.desc())
-    )
-    return _page(query, viewer, page, per_page, newest=False)
+    query = built_once("liked_by", lambda: sa.select(Post)
+                       .join(likes, likes.c.post_id == Post.id)
+                       .where(likes.c.user_id == sa.bindparam("liker_id"),
+                              Post.published_at.is_not(None))
+                       .order_by(likes.c.created_at.desc(), Post.id.desc()))
+    return _page(query, viewer, page, per_page, newest=False, liker_id=user.id)
 
 
 def newest(limit: int, *, author: User | None = None,

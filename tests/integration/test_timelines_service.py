@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from microblog.errors import NotFound, ValidationError
 from microblog.extensions import db
+from microblog.models.post import Post
 from microblog.services import follows, likes, posts, timelines
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -20,8 +21,9 @@ def post_at(author, body, minutes):
 
 
 def bodies(page):
-    """The words of the posts on ``page``, in its order."""
-    return [post.body for post in page.items]
+    """The words of the posts on ``page``, in its order (a page lists them as rows: their
+    words are read from the posts themselves)."""
+    return [db.session.get(Post, post.id).body for post in page.items]
 
 
 def test_create_post_trims_and_enforces_length(make_user):
