@@ -28,7 +28,7 @@ from microblog.models.user import (
     User,
 )
 from microblog.services import account_mail, counts
-from microblog.services.loading import with_viewer_flags
+from microblog.services.loading import one_for_viewer
 from microblog.services.text import clean_text
 from microblog.services.transactions import commit
 
@@ -173,8 +173,8 @@ def get_user(username: str, viewer: User | None = None) -> User:
     """The user called ``username`` (any case; the unique index is on
     ``lower(username)``); with ``viewer``, also whether they follow them
     (``followed_by_viewer``), in the same query."""
-    query = sa.select(User).where(User.username_matches(username.lower()))
-    user = db.session.scalar(with_viewer_flags(query, viewer))
+    user = one_for_viewer("user_by_name", lambda: sa.select(User).where(
+        User.username_matches(sa.bindparam("username"))), viewer, username=username.lower())
     if user is None:
         raise NotFound(_("There is no user called %(username)s.", username=username))
     return user

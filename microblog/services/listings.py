@@ -36,7 +36,7 @@ from microblog.models.category import Category
 from microblog.models.comment import Comment
 from microblog.models.post import Post
 from microblog.models.user import User
-from microblog.services.loading import liked_by
+from microblog.services.loading import VIEWER_ID, liked_by
 
 
 @dataclass(frozen=True)
@@ -112,9 +112,6 @@ class ListedPost:
     @property
     def is_draft(self) -> bool:
         return self.published_at is None
-
-
-VIEWER_ID = sa.bindparam("viewer_id")
 
 
 def post_columns(viewer: Any) -> tuple[Callable[[sa.Select], sa.Select], dict[str, int]]:

@@ -9,18 +9,19 @@ they follow the person whose profile it is. It is asked in the same statement as
 the rows themselves (an ``EXISTS`` per row on a primary key: :func:`liked_by`,
 :func:`followed_by`): for the lists of posts by their rows' ``liked_by_viewer``
 column (:mod:`microblog.services.listings`), and for one object by
-:func:`with_viewer_flags`, the one loading step that fills ``Post.liked_by_viewer``
+:func:`one_for_viewer`, the one loading step that fills ``Post.liked_by_viewer``
 and ``User.followed_by_viewer``; nothing else writes them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
+from sqlalchemy.orm.attributes import set_committed_value
 
+from microblog.database import built_once
 from microblog.extensions import db
 from microblog.models.follow import followers
 from microblog.models.like import likes
@@ -38,21 +39,40 @@ def in_order(query: sa.Select, ids: Sequence[int]) -> list[Any | None]:
     return [found.get(row_id) for row_id in ids]
 
 
-def with_viewer_flags(query: sa.Select, viewer: Any) -> sa.Select:
-    """``query`` (of posts, or of users) also asking what is ``viewer``'s own: whether
-    they liked each post, or follow each user. A visitor logged out is asked nothing,
-    and the flags stay None."""
-    if not getattr(viewer, "is_authenticated", False):
-        return query
-    entity = query.column_descriptions[0]["entity"]
-    if entity is Post:
-        flag = so.with_expression(Post.liked_by_viewer, liked_by(viewer.id))
-    elif entity is User:
-        flag = so.with_expression(User.followed_by_viewer, followed_by(viewer.id))
-    else:
-        raise TypeError(f"no viewer flags for {entity}")
-    # Rows already in the session are filled again, so a flag is never another viewer's.
-    return query.options(flag).execution_options(populate_existing=True)
+VIEWER_ID = sa.bindparam("viewer_id")
+# The flag each model has for what is the viewer's own, and the question that fills it.
+FLAGS = {Post: "liked_by_viewer", User: "followed_by_viewer"}
+
+
+def one_for_viewer(name: str, build: Callable[[], sa.Select], viewer: Any,
+                   **values: object) -> Any | None:
+    """The one object ``build()`` selects (a post, or a user) with ``values`` bound,
+    also knowing what is ``viewer``'s own: whether they liked the post, or follow the
+    user. None when there is none.
+
+    The question is a column of the same statement (an ``EXISTS`` on a primary key,
+    ``:viewer_id``), and its answer is written onto the object here: this is the one
+    loading step that fills ``Post.liked_by_viewer`` and ``User.followed_by_viewer``.
+    A visitor logged out is asked nothing, and the flag stays None. The statement is
+    built once for members and once for visitors
+    (:func:`~microblog.database.built_once`).
+    """
+    member = getattr(viewer, "is_authenticated", False)
+
+    def asking() -> sa.Select:
+        query = build()
+        model = query.column_descriptions[0]["entity"]
+        question = (liked_by if model is Post else followed_by)(VIEWER_ID)
+        return query.add_columns(question.label("viewer_flag"))
+
+    statement = built_once((name, member), asking if member else build)
+    params = {**values, VIEWER_ID.key: viewer.id} if member else values
+    found = db.session.execute(statement, params).unique().one_or_none()
+    if found is None:
+        return None
+    if member:
+        set_committed_value(found[0], FLAGS[type(found[0])], found.viewer_flag)
+    return found[0]
 
 
 def liked_by(user_id: int | sa.BindParameter[int]) -> sa.Exists:

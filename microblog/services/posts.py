@@ -36,7 +36,7 @@ from microblog.models.role import Permission
 from microblog.models.tag import TAG_MAX_LENGTH
 from microblog.models.user import User
 from microblog.services import tags as tag_service
-from microblog.services.loading import with_viewer_flags
+from microblog.services.loading import one_for_viewer
 from microblog.services.permissions import can, require
 from microblog.services.text import clean_text, required_text
 from microblog.services.transactions import commit
@@ -51,9 +51,10 @@ def get_post(post_id: int, viewer: User | None = None) -> Post:
     query: the author, the category, the tags (a few per post, repeating the row a
     few times: cheaper than a second round trip), and whether ``viewer`` liked it.
     """
-    query = sa.select(Post).where(Post.id == post_id).options(
-        so.joinedload(Post.author), so.joinedload(Post.category), so.joinedload(Post.tags))
-    post = db.session.scalars(with_viewer_flags(query, viewer)).unique().one_or_none()
+    post = one_for_viewer("post", lambda: sa.select(Post).where(
+        Post.id == sa.bindparam("post_id")).options(
+        so.joinedload(Post.author), so.joinedload(Post.category), so.joinedload(Post.tags),
+    ), viewer, post_id=post_id)
     if post is None or (post.is_draft and not _is_author(viewer, post)):
         raise NotFound(_("There is no such post."))
     return post

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from microblog import database
 from microblog.errors import NotFound, ValidationError
 from microblog.extensions import db
 from microblog.models.post import Post
@@ -137,13 +138,15 @@ def test_an_empty_first_page_is_not_an_error(make_user):
     assert page.items == [] and not page.has_next and not page.has_prev
 
 
-def test_each_view_of_a_list_gets_its_own_author_visitor_and_page(make_user):
-    """Another author, visitor or page of the same list shows their own posts and likes."""
+def test_each_view_of_a_list_binds_its_own_values_to_the_statement_built_once(make_user):
+    """A list's page statement is built at its first view and kept; another author,
+    visitor or page is a new set of values for it, not a new statement."""
     susan, john = make_user("susan"), make_user("john")
     newest = [post_at(susan, f"s{minute}", minute) for minute in range(3)][-1]
     post_at(john, "j", 10)
     likes.like(john, newest.id)
     timelines.posts_by(susan, 1, 2, viewer=susan)
+    built = len(database._BUILT)
 
     johns = timelines.posts_by(john, 1, 2, viewer=susan)
     assert bodies(johns) == ["j"] and johns.items[0].liked_by_viewer is False
@@ -151,3 +154,4 @@ def test_each_view_of_a_list_gets_its_own_author_visitor_and_page(make_user):
     assert bodies(seen_by_john) == ["s2", "s1"]
     assert [post.liked_by_viewer for post in seen_by_john.items] == [True, False]
     assert bodies(timelines.posts_by(susan, 2, 2, viewer=john)) == ["s0"]
+    assert len(database._BUILT) == built
