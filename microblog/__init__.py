@@ -8,6 +8,8 @@ need.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 
@@ -117,25 +119,38 @@ def create_app(
 def _ensure_secret_key(app: Flask) -> None:
     """Development keeps a generated key in ``instance/``; other modes must be given one.
 
-    Production also refuses a short key: anyone who guesses it can forge sessions.
+    Production also refuses a short or repetitive key: anyone who guesses it can
+    forge sessions.
     """
     key = app.config.get("SECRET_KEY")
+    advice = ("Set it to a long random value, for example the output of "
+              "`python -c 'import secrets; print(secrets.token_hex(32))'`.")
     if key:
         if len(key) < app.config["MIN_SECRET_KEY_LENGTH"]:
             raise RuntimeError(
                 f"SECRET_KEY is too short ({len(key)} characters; at least "
-                f"{app.config['MIN_SECRET_KEY_LENGTH']} are needed). Set it to a long random "
-                "value, for example the output of "
-                "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+                f"{app.config['MIN_SECRET_KEY_LENGTH']} are needed). {advice}"
+            )
+        if estimated_bits(key) < app.config["MIN_SECRET_KEY_BITS"]:
+            raise RuntimeError(
+                f"SECRET_KEY is too predictable: its characters repeat too much to carry "
+                f"{app.config['MIN_SECRET_KEY_BITS']} bits. {advice}"
             )
         return
     if app.config.get("GENERATE_SECRET_KEY"):
         app.config["SECRET_KEY"] = development_secret_key()
         return
-    raise RuntimeError(
-        "SECRET_KEY is not set. Set it to a long random value, for example the output of "
-        "`python -c 'import secrets; print(secrets.token_hex(32))'`."
-    )
+    raise RuntimeError(f"SECRET_KEY is not set. {advice}")
+
+
+def estimated_bits(key: str) -> float:
+    """A generous guess at a key's entropy: its length times the Shannon entropy of its
+    characters' frequencies. A key of one repeated character scores 0; 64 hex digits
+    from ``secrets.token_hex(32)`` about 250. It catches a key typed or padded by hand,
+    not a clever one.
+    """
+    counts = Counter(key).values()
+    return sum(count * math.log2(len(key) / count) for count in counts)
 
 
 def _current_user_can(permission: Permission) -> bool:

@@ -149,8 +149,10 @@ class Config:
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     # Strict-Transport-Security max-age on HTTPS responses; 0 sends none (never on localhost).
     HSTS_SECONDS = 0
-    # Production refuses a SECRET_KEY shorter than this (0: any key will do).
+    # Production refuses a SECRET_KEY shorter than this, or one whose characters carry
+    # fewer bits than this by their frequencies (40 spaces carry none): 0, any key will do.
     MIN_SECRET_KEY_LENGTH = 0
+    MIN_SECRET_KEY_BITS = 0
     # Seconds /health/ready waits for each service before calling it down.
     HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "2"))
     # Send the number of SQL statements each request ran in an X-Query-Count header
@@ -199,8 +201,11 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json").strip().lower()
+    # gunicorn's workers share its standard output; the platform collects it.
+    LOG_TO_STDOUT = _bool("LOG_TO_STDOUT", True)
     HSTS_SECONDS = _int("HSTS_SECONDS", 60 * 60 * 24 * 365)
     MIN_SECRET_KEY_LENGTH = 32
+    MIN_SECRET_KEY_BITS = 96
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -1,8 +1,14 @@
 """Where log records go, and what a line looks like.
 
-Production writes a rotating file in ``instance/logs/`` (or the console with
-``LOG_TO_STDOUT``, for platforms that collect it) and, when ``MAIL_SERVER`` and
-``ADMINS`` are set, emails every error to the administrators. Tests keep
+Production writes to standard output, where gunicorn's workers all share one
+stream and the platform (systemd, Docker, a log collector) picks the lines up;
+``LOG_TO_STDOUT=false`` writes ``instance/logs/microblog.log`` instead. Several
+worker processes append to that one file safely because none of them rotates
+it: ``WatchedFileHandler`` reopens the file when ``logrotate`` has moved it away.
+(A ``RotatingFileHandler`` in each worker would rename the file under the
+others, which then write into a backup that the next rotation deletes: that is
+how two workers lost a third of their records.) When ``MAIL_SERVER`` and
+``ADMINS`` are set, every error is also emailed to the administrators. Tests keep
 Flask's default console handler (and read records with pytest's ``caplog``).
 
 The handlers sit on the app logger, ``microblog``. The request log
@@ -11,14 +17,19 @@ children, so their records reach the same handlers by propagation.
 
 A line is readable text (``LOG_FORMAT=text``, development) or one JSON object
 (``LOG_FORMAT=json``, production), which log collectors can search by field.
+Either way one record is one line: a username holding a newline cannot forge a
+second, innocent-looking line in the audit trail.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
+import re
+import sys
 from datetime import UTC, datetime
-from logging.handlers import RotatingFileHandler, SMTPHandler
+from logging.handlers import SMTPHandler, WatchedFileHandler
 from pathlib import Path
 
 from flask import Flask, g, has_request_context
@@ -28,6 +39,26 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s [in %(pathname)s:%(lin
 LOG_FORMATS = ("text", "json")
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
 STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# Characters that would end a line, move the cursor or recolour a terminal.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with each control character written as Python writes it: a newline as ``\\n``."""
+    return CONTROL_CHARACTERS.sub(lambda found: ascii(found.group())[1:-1], text)
+
+
+class TextFormatter(logging.Formatter):
+    """Readable lines, with the message's control characters escaped.
+
+    The message holds what users typed (a username, a path), so it may hold a
+    newline; the traceback that follows an error keeps its own lines.
+    """
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        escaped = copy.copy(record)  # other handlers format the same record
+        escaped.message = escape_controls(record.message)
+        return super().formatMessage(escaped)
 
 
 class JsonFormatter(logging.Formatter):
@@ -63,7 +94,7 @@ def make_formatter(log_format: str) -> logging.Formatter:
         raise RuntimeError(
             f"LOG_FORMAT={log_format!r} is not one of {', '.join(LOG_FORMATS)}"
         )
-    return JsonFormatter() if log_format == "json" else logging.Formatter(FORMAT)
+    return JsonFormatter() if log_format == "json" else TextFormatter(FORMAT)
 
 
 def configure_logging(app: Flask) -> None:
@@ -78,11 +109,11 @@ def configure_logging(app: Flask) -> None:
         return
     app.logger.removeHandler(default_handler)
     if app.config["LOG_TO_STDOUT"]:
-        handler: logging.Handler = logging.StreamHandler()
+        handler: logging.Handler = logging.StreamHandler(sys.stdout)
     else:
         log_dir = Path(app.config["LOG_DIR"])
         log_dir.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(log_dir / "microblog.log", maxBytes=1_000_000, backupCount=10)
+        handler = WatchedFileHandler(log_dir / "microblog.log")
     handler.setFormatter(formatter)
     handler.setLevel(app.config["LOG_LEVEL"])
     handlers = [handler]
@@ -108,5 +139,5 @@ def _mail_handler(app: Flask) -> SMTPHandler:
         timeout=10,
     )
     handler.setLevel(logging.ERROR)
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(TextFormatter(FORMAT))
     return handler

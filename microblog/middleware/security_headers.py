@@ -12,6 +12,10 @@
 - ``Permissions-Policy``: no camera, microphone, location and the like.
 - ``Strict-Transport-Security`` (production, HTTPS only): the browser uses HTTPS
   for this host from now on, even when someone types ``http://``.
+- ``Cache-Control: private, no-store`` on every answer to a signed-in visitor: a page
+  made for one person (their settings, their address, the admin's list of accounts)
+  is kept by no shared proxy and by no browser cache that the next user of the
+  computer could open.
 
 A view that needs a different value sets the header itself; these are defaults.
 """
@@ -22,6 +26,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, request
 from werkzeug.wrappers import Response
+
+from microblog.middleware.request_log import logged_in_user_id
 
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
@@ -67,4 +73,6 @@ def init_app(app: Flask) -> None:
         # Browsers ignore HSTS over plain HTTP (RFC 6797), so it is only sent over HTTPS.
         if hsts and request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", hsts)
+        if logged_in_user_id() is not None:
+            response.headers.setdefault("Cache-Control", "private, no-store")
         return response

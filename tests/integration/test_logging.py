@@ -44,3 +44,21 @@ def test_no_error_email_without_a_mail_server(failing_production_app, tmp_path):
     assert not any(type(h).__name__ == "SMTPHandler" for h in prod.logger.handlers)
     assert prod.test_client().get("/boom").status_code == 500
     assert "the flux capacitor failed" in (tmp_path / "logs" / "microblog.log").read_text()
+
+
+def test_a_text_line_cannot_be_split_by_what_a_user_typed(production_app, tmp_path):
+    """A username holding a newline would otherwise write a second, forged audit line."""
+    from microblog import audit
+
+    prod = production_app(LOG_FORMAT="text")
+    forged = "mallory\n2026-12-06 00:00:00,000 INFO microblog.audit: audit login.success user=ada"
+    with prod.test_request_context():
+        audit.record("login.failure", username=forged)
+        prod.logger.error("boom", exc_info=RuntimeError("the flux capacitor failed"))
+
+    lines = (tmp_path / "logs" / "microblog.log").read_text().splitlines()
+    audit_lines = [line for line in lines if "microblog.audit" in line]
+    assert len(audit_lines) == 1
+    assert "mallory\\n2026-12-06" in audit_lines[0]
+    # A traceback keeps its own lines: only the message is escaped.
+    assert any(line.startswith("RuntimeError: the flux capacitor failed") for line in lines)

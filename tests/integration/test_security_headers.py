@@ -81,6 +81,30 @@ def test_avatars_are_allowed_from_the_configured_avatar_service(production_app):
     ]
 
 
+@pytest.mark.parametrize("path", ["/settings/email", "/admin/users", "/index", "/explore"])
+def test_pages_for_a_signed_in_visitor_are_kept_by_no_cache(client, make_user, path):
+    from microblog.extensions import db
+    from microblog.models.role import Role
+
+    make_user("ada", role=Role.ADMIN)
+    db.session.commit()
+    client.login("ada")
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_public_pages_and_avatars_keep_their_caching_for_visitors(client, make_user):
+    make_user("susan")
+    assert "Cache-Control" not in client.get("/explore").headers
+    client.login("susan")
+    avatar = client.get("/avatar/" + "0" * 16 + ".svg")
+    assert avatar.status_code == 200
+    assert avatar.headers["Cache-Control"].startswith("public, max-age=")
+
+
 def test_no_hsts_over_plain_http(prod):
     """Browsers ignore HSTS sent over HTTP, and sending it there would be a lie."""
     response = prod.test_client().get("/explore")

@@ -115,5 +115,12 @@ def test_production_refuses_a_short_secret_key():
                                   "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
+@pytest.mark.parametrize("key", [" " * 40, "x" * 64, "password" * 4, "ab" * 32],
+                         ids=["spaces", "one-letter", "a-word-repeated", "two-letters"])
+def test_production_refuses_a_long_but_predictable_secret_key(key):
+    with pytest.raises(RuntimeError, match="SECRET_KEY is too predictable"):
+        create_app("production", {"SECRET_KEY": key, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
 def test_production_accepts_a_long_random_key(production_app):
     assert production_app().test_client().get("/health").status_code == 200

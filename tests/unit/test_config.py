@@ -1,5 +1,7 @@
 """Configuration: which class is chosen, how URLs are read, where the secret key comes from."""
 
+import secrets
+
 import pytest
 
 from microblog import create_app
@@ -55,7 +57,8 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_cookies_are_secure():
-    app = create_app("production", {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+    app = create_app("production", {"SECRET_KEY": secrets.token_hex(32),
+                                    "SQLALCHEMY_DATABASE_URI": "sqlite://",
                                     "LOG_TO_STDOUT": True})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
