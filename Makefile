@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 ASSETS := microblog/static/vendor/.installed
 
-.PHONY: run test install install-dev assets lint clean bench bench-instructions bench-smoke
+.PHONY: run test install install-dev assets lint clean bench bench-instructions bench-smoke soak
 
 run: install assets                    ## set up and serve on http://$(HOST):$(PORT)
 	$(BIN)/flask db upgrade
@@ -27,6 +27,11 @@ bench: install                         ## seed, serve with gunicorn, drive with 
 # Instructions per warm request, counted by callgrind: repeatable where timings are not.
 bench-instructions: install            ## CPU instructions per page, for before/after
 	$(BIN)/python -m bench.instructions
+
+# Fault soak (tests/soak.py): 10 minutes at 32 connections while Redis and PostgreSQL fail;
+# `make test` runs a 40-second version (tests/integration/test_soak.py).
+soak: install-dev                      ## the production shape under load and faults
+	$(BIN)/python -m tests.soak
 
 bench-smoke: install-dev               ## the harness at a tiny size, as the test suite runs it
 	$(BIN)/pytest tests/integration/test_bench_smoke.py
