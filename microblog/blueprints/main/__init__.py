@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from microblog.blueprints.main import avatars, routes, search  # noqa: E402,F401  (the views)
+from microblog.blueprints.main import (  # noqa: E402,F401  (the views)
+    avatars,
+    follow_lists,
+    routes,
+    search,
+)

@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import _
 from flask_login import current_user, login_required
 
+from microblog.blueprints.auth.redirects import is_safe_next
 from microblog.blueprints.forms import form_status, show_service_error
 from microblog.blueprints.main import bp
 from microblog.blueprints.main.forms import EditProfileForm, PostForm
@@ -135,7 +136,7 @@ def follow(username):
         flash(error.message, "danger")
         return user(username), 403
     flash(_("You are following %(username)s.", username=other.username), "success")
-    return redirect(url_for("main.user", username=other.username))
+    return _back_to(other)
 
 
 @bp.post("/unfollow/<username>")
@@ -147,4 +148,11 @@ def unfollow(username):
         flash(error.message, "warning")
         return redirect(url_for("main.user", username=username))
     flash(_("You are not following %(username)s.", username=other.username), "info")
-    return redirect(url_for("main.user", username=other.username))
+    return _back_to(other)
+
+
+def _back_to(other):
+    """To the list the button was on (``next``, a path on this site), else the profile."""
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("main.user",
+                                                                 username=other.username))
