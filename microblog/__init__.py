@@ -20,7 +20,7 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
-from microblog import database
+from microblog import database, integers
 from microblog.caching import init_cache
 from microblog.config import (
     BASE_DIR,
@@ -57,6 +57,7 @@ def create_app(
     if overrides:
         app.config.update(overrides)
     _ensure_secret_key(app)
+    integers.init_app(app)  # before the blueprints add their <int:…> rules
 
     load_models()
     db.init_app(app)

@@ -31,10 +31,16 @@ from flask_babel import _
 from microblog.database import built_once
 from microblog.errors import NotFound
 from microblog.extensions import db
+from microblog.integers import MAX_ID, whole_number
 
 T = TypeVar("T")
 Read = Callable[[sa.Select], sa.Select]  # what is read of the rows on the page
 Key = tuple[sa.ColumnElement, sa.ColumnElement]
+# A cursor's time: 17 digits of microseconds reach the year 5138.
+MAX_MICROS = 10**17 - 1
+# No list has more pages than the rows it can hold: past that, ``?page=`` is a 404
+# before OFFSET (page - 1) * per_page overflows the database's integers.
+LAST_PAGE = MAX_ID
 
 
 @dataclass(frozen=True)
@@ -53,12 +59,30 @@ class Cursor:
 
     @classmethod
     def parse(cls, token: str | None, *, newer: bool = False) -> Cursor | None:
-        """The cursor a link carried; None for anything else (then the page number counts)."""
+        """The cursor a link carried; None for anything else (then the page number counts).
+
+        Both halves are ASCII digits, bounded: ``str.isdigit`` alone passes ``"²"``,
+        which ``int()`` refuses, and an id past :data:`~microblog.integers.MAX_ID`
+        would overflow the column it is compared with.
+        """
         micros, _, post_id = (token or "").partition(".")
-        if not (micros.isdigit() and post_id.isdigit()) or len(micros) > 17:
+        try:
+            when = datetime.fromtimestamp(whole_number(micros, MAX_MICROS) / 1_000_000, UTC)
+            return cls(when, whole_number(post_id), newer)
+        except ValueError:
             return None
-        when = datetime.fromtimestamp(int(micros) / 1_000_000, UTC)
-        return cls(when, int(post_id), newer)
+
+
+def page_number(text: str | None) -> int:
+    """The page ``?page=`` asks for: 1 when it is not a number (a mistyped or stale
+    link); a NotFound when it is negative or past any list."""
+    digits = (text or "").removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):
+        return 1
+    try:
+        return whole_number(text, LAST_PAGE)  # page 0 is paginate's to refuse
+    except ValueError:
+        raise NotFound(_("There is no such page.")) from None
 
 
 @dataclass(frozen=True)

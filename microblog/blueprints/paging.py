@@ -2,16 +2,17 @@
 
 from flask import current_app, request
 
-from microblog.pagination import Cursor
+from microblog.pagination import Cursor, page_number
 
 
 def requested_page(per_page_setting: str = "POSTS_PER_PAGE") -> tuple[int, int]:
-    """``(page, per_page)`` for this request; a non-number page counts as page 1.
+    """``(page, per_page)`` for this request; a non-number page counts as page 1, and
+    one past any list is a 404 (:func:`~microblog.pagination.page_number`).
 
     ``per_page_setting`` names the config key holding the page size: posts by
     default, ``"USERS_PER_PAGE"`` for the accounts table.
     """
-    return request.args.get("page", 1, type=int), current_app.config[per_page_setting]
+    return page_number(request.args.get("page")), current_app.config[per_page_setting]
 
 
 def requested_cursor() -> Cursor | None:

@@ -14,7 +14,10 @@ def test_relative_paths_are_safe(target):
     "target",
     [None, "", "https://evil.example/", "http://evil.example", "//evil.example",
      "/\\evil.example", "\\\\evil.example", "javascript:alert(1)", "user/susan",
-     "https:/evil.example"],
+     "https:/evil.example",
+     # urlsplit drops tabs and line breaks; the Location header cannot hold them
+     "/explore\r\nSet-Cookie: evil=1", "/explore\n", "/\t/evil.example", "/explore\x00",
+     "/explore\x1b"],
 )
 def test_other_targets_are_refused(target):
     assert not is_safe_next(target)

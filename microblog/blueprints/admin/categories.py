@@ -12,7 +12,8 @@ from microblog.blueprints.admin import bp
 from microblog.blueprints.admin.forms import CategoryForm
 from microblog.blueprints.decorators import admin_required
 from microblog.blueprints.forms import error_summary, form_status, show_service_error
-from microblog.errors import ValidationError
+from microblog.errors import NotFound, ValidationError
+from microblog.integers import whole_number
 from microblog.models.category import CATEGORY_NAME_MAX_LENGTH
 from microblog.services import categories as category_rules
 from microblog.services import side_lists
@@ -59,8 +60,11 @@ def rename_category(category_id: int):
 def delete_category(category_id: int):
     category = category_rules.get(category_id)
     name = category.name
-    move_to = request.form.get("move_to", type=int)
-    target = category_rules.get(move_to) if move_to else None
+    move_to = request.form.get("move_to", "")  # empty: the posts keep no category
+    try:
+        target = category_rules.get(whole_number(move_to)) if move_to else None
+    except ValueError:
+        raise NotFound(_("There is no such category.")) from None
     try:
         moved = category_rules.delete(current_user, category, target)
     except ValidationError as error:

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 
+from microblog.integers import whole_number
 from microblog.models.comment import COMMENT_MAX_LENGTH
 from microblog.models.post import ARTICLE_MAX_LENGTH, STATUS_MAX_LENGTH, TITLE_MAX_LENGTH
 
@@ -33,7 +34,10 @@ class ArticleForm(FlaskForm):
                        "tables and ``` code blocks ```."),
         render_kw={"maxlength": ARTICLE_MAX_LENGTH, "rows": 16, "data-preview": "article-preview"},
     )
-    category = SelectField(_l("Category"), coerce=int, validate_choice=False)
+    # The service says whether the category exists; a value that cannot be an id is
+    # refused here, before it reaches a query.
+    category = SelectField(_l("Category"), coerce=whole_number, validate_choice=False,
+                           invalid_value_message=_l("Choose a category from the list."))
     tags = StringField(_l("Tags"), description=_l("Up to ten words, separated by commas."))
     publish = SubmitField(_l("Publish"))
     save_draft = SubmitField(_l("Save draft"), render_kw={"data-variant": "outline-secondary"})
