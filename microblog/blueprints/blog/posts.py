@@ -6,6 +6,7 @@ from flask_login import current_user
 from microblog.blueprints.blog import bp
 from microblog.blueprints.blog.forms import CommentForm
 from microblog.blueprints.paging import requested_page
+from microblog.mailer import link
 from microblog.services import comments, posts
 
 
@@ -30,6 +31,7 @@ def render_post(entry, comment_form: CommentForm | None = None, status: int = 20
         post=entry,
         comments=page,
         comment_form=comment_form or CommentForm(),
+        canonical=link("blog.post", post_id=entry.id, slug=entry.slug),
     ), status
 
 

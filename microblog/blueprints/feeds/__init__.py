@@ -1,4 +1,5 @@
-"""The feeds blueprint: Atom feeds of the site, each user and each category, and the sitemap."""
+"""The feeds blueprint: Atom feeds of the site, each user and each category, the sitemap,
+and the files crawlers ask for (robots.txt, favicon.ico)."""
 
 from flask import Blueprint
 

@@ -1,4 +1,4 @@
-"""Views of the feeds blueprint.
+"""Views of the feeds blueprint, and the files crawlers ask for (robots.txt, favicon.ico).
 
 A feed is the same for everyone, so its whole body is cached (per language, as
 its titles are translated) and rebuilt only after the posts or categories it
@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_babel import _, get_locale
 
 from microblog.blueprints.feeds import bp
@@ -87,3 +87,24 @@ def sitemap():
                                          entries=timelines.permalinks(limit)),
                   depends_on=[POSTS])
     return respond(body, "application/xml")
+
+
+# Pages a search engine has no use for: forms, and what only the signed-in see.
+NOT_FOR_CRAWLERS = ["/auth/", "/settings", "/admin/", "/edit_profile", "/search"]
+
+
+@bp.get("/robots.txt")
+def robots():
+    """What crawlers may read, and where the sitemap of every post is."""
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in NOT_FOR_CRAWLERS),
+             f"Sitemap: {link('feeds.sitemap')}"]
+    response = Response("\n".join(lines) + "\n", mimetype="text/plain")
+    response.cache_control.public, response.cache_control.max_age = True, 24 * 60 * 60
+    return response
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Clients that never read the page's ``<link rel="icon">`` (feed readers, old
+    browsers) ask for /favicon.ico: send them to the icon there is."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)

@@ -10,6 +10,7 @@ from microblog.blueprints.main import bp
 from microblog.blueprints.main.forms import EditProfileForm, PostForm
 from microblog.blueprints.paging import requested_cursor, requested_page
 from microblog.errors import PermissionDenied, ValidationError
+from microblog.mailer import link
 from microblog.models.role import Permission
 from microblog.services import accounts, follows, permissions, posts, side_lists, timelines
 
@@ -99,6 +100,7 @@ def _profile(profile, page, endpoint: str):
         user=profile,
         counts=follows.counts(profile, current_user),
         endpoint=endpoint,
+        canonical=link(endpoint, username=profile.username),
     )
 
 
