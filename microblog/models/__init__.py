@@ -9,4 +9,13 @@ this package deliberately re-exports nothing, because ``extensions.py`` imports
 def load_all() -> None:
     """Import every model, so the metadata and the relationships between them are
     complete before the first query (``create_app`` calls this)."""
-    from microblog.models import category, comment, follow, like, post, tag, user  # noqa: F401
+    from microblog.models import (  # noqa: F401
+        category,
+        comment,
+        follow,
+        like,
+        login_session,
+        post,
+        tag,
+        user,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from hmac import compare_digest
+from functools import cache
 from secrets import token_hex
 from typing import TYPE_CHECKING
 
@@ -33,10 +33,6 @@ EMAIL_MAX_LENGTH = 254
 ABOUT_ME_MAX_LENGTH = 140
 
 
-def new_session_token() -> str:
-    return token_hex(16)
-
-
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -59,9 +55,6 @@ class User(UserMixin, db.Model):
     )
     # A disabled (banned) account cannot log in and its open sessions end.
     disabled: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
-    # Part of the id kept in session and remember-me cookies. Replacing it
-    # (password change or reset) ends every session that holds the old one.
-    session_token: so.Mapped[str] = so.mapped_column(sa.String(32), default=new_session_token)
     # Kept by the follows service from the followers rows (microblog/services/counts.py),
     # so a profile does not count thousands of rows on every view.
     follower_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
@@ -96,9 +89,15 @@ class User(UserMixin, db.Model):
     def __repr__(self) -> str:
         return f"<User {self.username}>"
 
-    def get_id(self) -> str:
-        """What Flask-Login keeps in the session and the remember-me cookie."""
-        return f"{self.id}:{self.session_token}"
+    # The sign-in session (microblog/models/login_session.py) this object was loaded
+    # through or has just started: set by services.sessions, not a column.
+    login_session = None
+
+    def login_session_token(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie
+        (``login.id_attribute``, below): the sign-in session's token, not the user's
+        id, so ending that session ends every copy of both cookies."""
+        return self.login_session.token
 
     @property
     def is_active(self) -> bool:
@@ -113,11 +112,7 @@ class User(UserMixin, db.Model):
         return permission in self.role.permissions
 
     def set_password(self, password: str) -> None:
-        """Store a new hash and end every other session (they hold the old token)."""
-        self.password_hash = generate_password_hash(
-            password, method=current_app.config["PASSWORD_HASH_METHOD"]
-        )
-        self.session_token = new_session_token()
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -134,22 +129,27 @@ class User(UserMixin, db.Model):
             username.lower() if isinstance(username, str) else username)
 
 
-# Built once, like the pages' statements (chapter 27): ``session.get`` builds its SELECT
-# anew each time, and the visitor is loaded on every request.
-_BY_ID = sa.select(User).where(User.id == sa.bindparam("user_id"))
+def hash_password(password: str) -> str:
+    """A salted hash of ``password`` with the configured method (scrypt outside tests)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-@login.user_loader
-def load_user(session_id: str) -> User | None:
-    """Flask-Login calls this once per request with ``User.get_id()`` from the session.
+def check_password_of_nobody(password: str) -> bool:
+    """Spend what checking a real account's password costs, and fail.
 
-    A stale token (the password changed since) or a disabled account logs the
-    visitor out, however old the cookie that carried it.
+    Signing in as a name nobody has would otherwise answer at once, and the
+    time a wrong answer takes would tell who has an account here.
     """
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = db.session.scalars(_BY_ID, {"user_id": int(user_id)}).one_or_none()
-    if user is None or user.disabled or not compare_digest(user.session_token, token):
-        return None
-    return user
+    check_password_hash(_hash_of_nobody(current_app.config["PASSWORD_HASH_METHOD"]), password)
+    return False
+
+
+@cache
+def _hash_of_nobody(method: str) -> str:
+    """A hash made once per process (and method) for a password no one knows."""
+    return generate_password_hash(token_hex(16), method=method)
+
+
+# Flask-Login keeps ``User.login_session_token()`` in its cookies. Its default,
+# ``get_id`` (the user's id), stays what compares two users (``UserMixin.__eq__``).
+login.id_attribute = "login_session_token"

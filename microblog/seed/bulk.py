@@ -35,7 +35,7 @@ from microblog.models.follow import followers
 from microblog.models.like import likes as likes_table
 from microblog.models.post import EXCERPT_LENGTH, Post
 from microblog.models.tag import Tag, post_tags
-from microblog.models.user import User, new_session_token
+from microblog.models.user import User
 from microblog.services.posts import slugify
 
 SEEDED_PASSWORD = "password"  # every bulk account's, and the demo's people but demo
@@ -97,11 +97,10 @@ def bulk_seed(
         for n in range(first_id, first_id + users):
             joined = now - timedelta(days=rng.uniform(1, 400))
             yield (f"user{n}", f"user{n}@example.com", password_hash, None, joined, joined,
-                   joined, joined, new_session_token())
+                   joined, joined)
 
     copy_rows(User.__table__, ("username", "email", "password_hash", "about_me", "last_seen",
-                               "email_confirmed_at", "created_at", "updated_at",
-                               "session_token"), user_rows(),
+                               "email_confirmed_at", "created_at", "updated_at"), user_rows(),
               lambda n: progress("users", n))
     new_ids = db.session.scalars(
         sa.select(User.id).where(User.id >= first_id).order_by(User.id)

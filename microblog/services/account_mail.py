@@ -41,3 +41,11 @@ def send_email_change_requested(user: User, new_address: str) -> None:
     link = site_link("settings.email")
     send_template("email_change_requested", _("Your email address is being changed"),
                   [user.email], user=user, new_address=new_address, link=link)
+
+
+def send_registration_attempt(user: User) -> None:
+    """Tell the owner that someone tried to register with their address. The sign-up
+    page answered as for a new address, so only the address's owner learns it is taken."""
+    send_template("registration_attempt", _("Someone tried to register with your address"),
+                  [user.email], user=user, login_link=site_link("auth.login"),
+                  reset_link=site_link("auth.reset_password_request"))

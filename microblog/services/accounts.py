@@ -26,8 +26,10 @@ from microblog.models.user import (
     USERNAME_MIN_LENGTH,
     USERNAME_PATTERN,
     User,
+    check_password_of_nobody,
+    hash_password,
 )
-from microblog.services import account_mail, counts
+from microblog.services import account_mail, counts, sessions
 from microblog.services.loading import one_for_viewer
 from microblog.services.text import clean_text
 from microblog.services.transactions import commit
@@ -74,14 +76,27 @@ def _normalised_email(email: str | None) -> str:
 
 
 def validate_new_email(email: str) -> str:
-    """Return the normalised (lower-case) address or raise."""
-    try:
-        normalised = _normalised_email(email)
-    except EmailNotValidError:
-        raise ValidationError(_("Enter a valid email address."), field="email") from None
-    if db.session.scalar(sa.select(User.id).where(User.email == normalised)) is not None:
+    """Return the normalised (lower-case) address or raise, also when it is taken.
+
+    For the settings page and the CLI, whose users are known; sign-up does not
+    say that an address is taken (see :func:`register`).
+    """
+    normalised = validate_email_address(email)
+    if _account_with_email(normalised) is not None:
         raise ValidationError(_("That email address is already registered."), field="email")
     return normalised
+
+
+def validate_email_address(email: str) -> str:
+    """Return the normalised (lower-case) address, or raise if it is no address."""
+    try:
+        return _normalised_email(email)
+    except EmailNotValidError:
+        raise ValidationError(_("Enter a valid email address."), field="email") from None
+
+
+def _account_with_email(address: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == address))
 
 
 def validate_password(password: str) -> str:
@@ -121,15 +136,22 @@ def register(
     password_confirmation: str | None = None,
     *,
     email_confirmed: bool = False,
-) -> User:
+) -> User | None:
     """Create an account. Raises one ValidationError naming every broken rule.
 
     ``password_confirmation`` is checked when given (the HTML form's
     ``password2``), so a typo in it is reported together with everything else.
     ``email_confirmed`` is for accounts an operator creates (seed data, the
     CLI), whose address nobody needs to prove.
+
+    An address that already has an account is not an error: nothing is created,
+    its owner is emailed that someone tried, and None is returned, so the
+    caller can answer exactly as for a new account. Saying "already registered"
+    would tell anyone who has an account here. (Usernames are public: a taken
+    one is reported.) The password is hashed either way, so the time the answer
+    takes tells nothing either.
     """
-    checks = ((validate_username, username), (validate_new_email, email))
+    checks = ((validate_username, username), (validate_email_address, email))
     cleaned, errors = [], []
     for check, value in checks:
         try:
@@ -140,9 +162,13 @@ def register(
     if errors:
         raise ValidationError.combine(errors)
     username, email = cleaned
-    user = User(username=username, email=email,
+    password_hash = hash_password(password)
+    if (owner := _account_with_email(email)) is not None:
+        audit.record("account.register_existing_email", user=owner)
+        account_mail.send_registration_attempt(owner)
+        return None
+    user = User(username=username, email=email, password_hash=password_hash,
                 email_confirmed_at=utcnow() if email_confirmed else None)
-    user.set_password(password)
     db.session.add(user)
     commit_unique()
     audit.record("account.register", user=user)
@@ -158,6 +184,10 @@ def authenticate(username: str, password: str) -> User | None:
     owner has proved who they are and deserves to know why they cannot log in.
     """
     user = db.session.scalar(sa.select(User).where(User.username_matches(username or "")))
+    # An unknown name costs a password check too (check_password_of_nobody):
+    # answering it faster would tell who has an account.
+    if user is None:
+        check_password_of_nobody(password or "")
     if user is None or not user.check_password(password or ""):
         audit.record("login.failure", username=(username or "")[:USERNAME_MAX_LENGTH],
                      reason="bad_credentials")
@@ -231,7 +261,9 @@ def delete_account(user: User, password: str, understood: bool) -> None:
 
 
 def log_out(user: User) -> None:
-    """Record that ``user`` logged out; ending the session is the front end's part."""
+    """End the sign-in session ``user`` came with, so no copy of its cookies works
+    again; forgetting the cookies in this browser is the front end's part."""
+    sessions.end(user.login_session)
     audit.record("logout", user=user)
 
 
@@ -239,15 +271,19 @@ def touch_last_seen(user: User, now: datetime | None = None) -> bool:
     """Record that ``user`` is active, at most once per configured interval.
 
     Writing on every request would turn each page view into a write; one
-    write a minute is precise enough for "last seen". Returns whether it wrote.
+    write a minute is precise enough for "last seen". The sign-in session the
+    request came with (``user.login_session``) is noted the same way, for the
+    owner's list of sessions. Returns whether it wrote.
     """
     now = now or utcnow()
     interval = timedelta(seconds=current_app.config["LAST_SEEN_INTERVAL_SECONDS"])
-    if user.last_seen is not None and now - user.last_seen < interval:
-        return False
-    user.last_seen = now
-    db.session.commit()
-    return True
+    wrote = sessions.touch(user.login_session, now, interval)
+    if user.last_seen is None or now - user.last_seen >= interval:
+        user.last_seen = now
+        wrote = True
+    if wrote:
+        db.session.commit()
+    return wrote
 
 
 def commit_unique(changes: Iterable[str] = ()) -> None:

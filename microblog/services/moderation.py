@@ -7,8 +7,9 @@ The rules, checked here so the admin pages, the CLI and the coming API share the
 - disabling or enabling an account needs MODERATE. Moderators act on plain members
   only; administrators on anyone except themselves.
 
-Every change writes one audit line and commits once. A disabled account also gets a
-new session token, so re-enabling it later does not revive the sessions it had.
+Every change writes one audit line and commits once. Disabling an account also ends
+its sign-in sessions (``services.sessions.end_all``), so re-enabling it later does not
+revive them.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from microblog.database import built_once
 from microblog.errors import PermissionDenied, ValidationError
 from microblog.extensions import db
 from microblog.models.role import Permission, Role
-from microblog.models.user import User, new_session_token
+from microblog.models.user import User
 from microblog.pagination import Page, paginate
+from microblog.services import sessions
 from microblog.services.accounts import get_user
 from microblog.services.permissions import can, require
 
@@ -112,8 +114,7 @@ def disable(actor: Actor, username: str) -> User:
         return user
     _keep_an_active_admin(user)
     user.disabled = True
-    user.session_token = new_session_token()
-    db.session.commit()
+    sessions.end_all(user)  # commits the ban with it
     audit.record("account.disable", user=user, actor=actor.username)
     return user
 

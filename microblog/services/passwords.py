@@ -1,8 +1,11 @@
 """Passwords: the reset-by-email flow and changing one's password.
 
-Both end in ``User.set_password``, which also replaces the session token, so
-every other session (and remember-me cookie) of the account is logged out and
-every reset link issued before stops working.
+Both end in ``User.set_password``, so every reset link issued before stops
+working (it carries a fingerprint of the old hash, ``microblog.tokens``), and
+both end sign-in sessions (``microblog.services.sessions``), as GitHub does:
+a change ends every session but the one that made it; a reset, made from a
+signed-out browser, ends them all. Whoever knew the old password or copied a
+cookie is out either way.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from microblog.errors import InvalidLink, ValidationError
 from microblog.extensions import db
 from microblog.models.base import utcnow
 from microblog.models.user import User
-from microblog.services import account_mail
+from microblog.services import account_mail, sessions
 from microblog.services.accounts import new_password_errors, normalise_email
 
 
@@ -60,7 +63,7 @@ def reset_password(token: str, password: str, password_confirmation: str) -> Use
     # Only the owner of the address could open the link: that confirms it too.
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
-    db.session.commit()
+    sessions.end_all(user)  # commits the new password with it
     audit.record("password.reset", user=user)
     return user
 
@@ -71,7 +74,8 @@ def change_password(
     """Change the password of a logged-in person, who must know the current one.
 
     Everything is checked before anything changes, so a refusal leaves the
-    account (and its sessions) exactly as it was.
+    account (and its sessions) exactly as it was. The session ``user`` came with
+    (``user.login_session``) stays signed in; every other one ends.
     """
     errors = []
     if not user.check_password(current_password or ""):
@@ -81,6 +85,6 @@ def change_password(
     if errors:
         raise ValidationError.combine(errors)
     user.set_password(password)
-    db.session.commit()
+    sessions.end_others(user, keep=user.login_session)  # commits the new password with it
     audit.record("password.change", user=user)
     account_mail.send_password_changed(user)

@@ -25,10 +25,14 @@ def user_named(username: str) -> User:
 
 
 def register(client, username="alice"):
-    return client.submit("/auth/register", {
+    """Sign up, then sign in (sign-up answers every address alike, so it signs no one in)."""
+    response = client.submit("/auth/register", {
         "username": username, "email": f"{username}@example.com",
         "password": PASSWORD, "password2": PASSWORD,
     })
+    assert response.status_code == 302
+    assert client.login(username).status_code == 302
+    return response
 
 
 def test_sign_up_sends_a_link_that_confirms_the_address(mail_client, smtp_server):

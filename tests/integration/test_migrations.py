@@ -320,3 +320,39 @@ def test_upgrading_to_0004_indexes_what_was_written_before_it(empty_database_app
                                    sa.inspect(db.engine).get_columns("posts")}
     upgrade()
     assert found() == expected
+
+
+def test_upgrading_to_0008_moves_sign_ins_to_their_own_table_and_back(empty_database_app):
+    """0008 adds login_sessions and drops users.session_token; the downgrade gives every
+    account a fresh token of its own (everyone signs in again), and the accounts stay."""
+    from flask_migrate import downgrade, upgrade
+
+    from microblog.models.user import User
+    from microblog.services import sessions
+
+    def user_columns() -> set[str]:
+        return {column["name"] for column in sa.inspect(db.engine).get_columns("users")}
+
+    upgrade(revision="0007")
+    _write_tulips_at_0003()  # susan, with session_token "ttt…"
+
+    upgrade()
+    assert "login_sessions" in sa.inspect(db.engine).get_table_names()
+    assert "session_token" not in user_columns()
+    susan = db.session.scalar(sa.select(User))
+    assert susan.username == "susan"
+    started = sessions.start(susan, "127.0.0.1", "Firefox/140.0")
+    assert sessions.load_user(started.token) == susan
+    db.session.remove()
+
+    downgrade(revision="0007")
+    assert "login_sessions" not in sa.inspect(db.engine).get_table_names()
+    with db.engine.connect() as connection:
+        tokens = connection.execute(sa.text("SELECT username, session_token FROM users")).all()
+    [(username, token)] = tokens
+    assert username == "susan"
+    assert len(token) == 32 and token != "t" * 32
+
+    upgrade()
+    assert "session_token" not in user_columns()
+    assert db.session.scalar(sa.select(User.username)) == "susan"

@@ -9,9 +9,10 @@ import sqlalchemy as sa
 
 from microblog.errors import NotFound, PermissionDenied, ValidationError
 from microblog.extensions import db
+from microblog.models.login_session import LoginSession
 from microblog.models.role import Role
 from microblog.models.user import User
-from microblog.services import moderation
+from microblog.services import moderation, sessions
 from microblog.services.moderation import COMMAND_LINE
 
 
@@ -30,12 +31,18 @@ def audit_log(caplog):
                     and r.audit["event"] in {"role.change", "account.disable", "account.enable"}]
 
 
-def stored(username: str) -> tuple[Role, bool, str]:
-    """Role, disabled flag and session token as the database has them now."""
+def stored(username: str) -> tuple[Role, bool, int]:
+    """Role, disabled flag and number of live sign-in sessions as the database has them now."""
     db.session.expire_all()
     return db.session.execute(
-        sa.select(User.role, User.disabled, User.session_token).where(User.username == username)
+        sa.select(User.role, User.disabled, live_sessions()).where(User.username == username)
     ).one()
+
+
+def live_sessions() -> sa.ScalarSelect:
+    return (sa.select(sa.func.count()).where(LoginSession.user_id == User.id,
+                                              LoginSession.ended_at.is_(None))
+            .scalar_subquery())
 
 
 # --- roles ----------------------------------------------------------------------------------
@@ -86,11 +93,11 @@ def test_an_unknown_role_or_user_is_a_clear_error(staff):
 
 
 def test_setting_the_same_role_again_changes_and_logs_nothing(staff, audit_log):
-    token = stored("moe")[2]
+    sessions.start(staff["moe"], "127.0.0.1", "Firefox/140.0")
 
     moderation.set_role(staff["ada"], "moe", "moderator")
 
-    assert stored("moe") == (Role.MODERATOR, False, token)
+    assert stored("moe") == (Role.MODERATOR, False, 1)
     assert audit_log() == []
 
 
@@ -118,17 +125,19 @@ def test_the_last_active_admin_cannot_be_demoted(staff, make_user, audit_log):
 
 
 def test_a_moderator_disables_a_member_whose_sessions_end(staff, audit_log):
-    token = stored("una")[2]
+    for browser in ("Firefox/140.0", "curl/8.14"):
+        sessions.start(staff["una"], "127.0.0.1", browser)
+    assert stored("una")[2] == 2
 
     moderation.disable(staff["moe"], "una")
 
-    role, disabled, new_token = stored("una")
-    assert disabled and new_token != token  # the cookies holding the old token stop working
+    role, disabled, live = stored("una")
+    assert disabled and live == 0  # the cookies of both sessions stop working
     [line] = audit_log()
     assert (line["event"], line["username"], line["actor"]) == ("account.disable", "una", "moe")
 
     moderation.enable(staff["moe"], "una")
-    assert stored("una") == (Role.USER, False, new_token)  # old sessions stay ended
+    assert stored("una") == (Role.USER, False, 0)  # old sessions stay ended
     assert [line["event"] for line in audit_log()] == ["account.disable", "account.enable"]
 
 

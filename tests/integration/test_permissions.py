@@ -13,6 +13,7 @@ from microblog.blueprints.decorators import admin_required, permission_required
 from microblog.errors import PermissionDenied
 from microblog.extensions import db
 from microblog.models.follow import followers
+from microblog.models.login_session import LoginSession
 from microblog.models.post import Post
 from microblog.models.role import ROLE_PERMISSIONS, Permission, Role
 from microblog.models.user import User
@@ -38,8 +39,15 @@ def accounts_state() -> list[tuple]:
     """Everything the admin routes could change, for before/after comparisons."""
     db.session.expire_all()
     return db.session.execute(
-        sa.select(User.username, User.role, User.disabled, User.session_token).order_by(User.id)
+        sa.select(User.username, User.role, User.disabled, live_sessions()).order_by(User.id)
     ).all()
+
+
+def live_sessions() -> sa.ScalarSelect:
+    """How many sign-in sessions of the account are live (disabling one ends them)."""
+    return (sa.select(sa.func.count()).where(LoginSession.user_id == User.id,
+                                              LoginSession.ended_at.is_(None))
+            .scalar_subquery())
 
 
 def request(client, method: str, url: str, data: dict | None, **kwargs):

@@ -2,12 +2,13 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from microblog import rate_limits
 from microblog.blueprints.auth import bp
 from microblog.blueprints.auth.forms import LoginForm, RegistrationForm
 from microblog.blueprints.auth.redirects import is_safe_next
+from microblog.blueprints.auth.session_cookies import sign_in, sign_out
 from microblog.blueprints.forms import form_status, show_service_error
 from microblog.errors import PermissionDenied, ValidationError
 from microblog.services import accounts
@@ -33,7 +34,7 @@ def login():
             form.form_errors.append(error.message)
         else:
             if user is not None:
-                login_user(user, remember=form.remember_me.data)
+                sign_in(user, remember=form.remember_me.data)
                 return redirect_after_login()
             form.form_errors.append(_("Invalid username or password."))
     return render_template("auth/login.html", title=_("Sign In"), form=form), form_status(form)
@@ -43,7 +44,7 @@ def login():
 def logout():
     if current_user.is_authenticated:
         accounts.log_out(current_user)
-    logout_user()
+    sign_out()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("main.explore"))
 
@@ -56,14 +57,16 @@ def register():
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(
+            accounts.register(
                 form.username.data, form.email.data, form.password.data, form.password2.data
             )
         except ValidationError as error:
             show_service_error(form, error)
         else:
-            login_user(user)
-            flash(_("Welcome, %(username)s! Your account is ready.", username=user.username),
-                  "success")
-            return redirect(url_for("main.index"))
+            # The same answer when the address already had an account (register
+            # emailed its owner instead): the page must not tell who is registered.
+            flash(_("Thank you for registering! We have sent a message to %(email)s: open "
+                    "the link in it to confirm your address. You can sign in now.",
+                    email=form.email.data.strip()), "success")
+            return redirect(url_for("auth.login"))
     return render_template("auth/register.html", title=_("Register"), form=form), form_status(form)

@@ -1,9 +1,10 @@
 """Views of the settings blueprint. Each parses the form, calls a service, redirects."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import flash, redirect, render_template, url_for
+from flask_babel import _, ngettext
+from flask_login import current_user, login_required
 
+from microblog.blueprints.auth.session_cookies import sign_out
 from microblog.blueprints.forms import form_status, show_service_error
 from microblog.blueprints.settings import bp
 from microblog.blueprints.settings.forms import (
@@ -12,7 +13,7 @@ from microblog.blueprints.settings.forms import (
     DeleteAccountForm,
 )
 from microblog.errors import ValidationError
-from microblog.services import accounts, email_confirmation, passwords
+from microblog.services import accounts, email_confirmation, passwords, sessions
 
 
 @bp.before_request
@@ -36,11 +37,6 @@ def password():
         except ValidationError as error:
             show_service_error(form, error)
         else:
-            # The new session token ended every session, this one too: start
-            # a fresh one here, remembered if this browser was remembered.
-            remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            login_user(current_user._get_current_object(),
-                       remember=remember_cookie in request.cookies)
             flash(_("Your password has been changed. Your other sessions were logged out."),
                   "success")
             return redirect(url_for("settings.index"))
@@ -85,10 +81,33 @@ def delete_account():
         except ValidationError as error:
             show_service_error(form, error)
         else:
-            logout_user()
+            sign_out()
             flash(_("Your account and everything you posted have been deleted. Goodbye!"),
                   "info")
             return redirect(url_for("main.explore"))
     return render_template(
         "settings/delete_account.html", title=_("Delete Account"), form=form
     ), form_status(form)
+
+
+@bp.get("/sessions")
+def sessions_list():
+    return render_template(
+        "settings/sessions.html", title=_("Sessions"), sessions=sessions.active(current_user),
+        this_session=current_user.login_session,
+    )
+
+
+@bp.post("/sessions/<int:session_id>/end")
+def end_session(session_id):
+    ended = sessions.end_one(current_user, session_id)
+    flash(_("The session on %(device)s has ended.", device=ended.device), "info")
+    return redirect(url_for("settings.sessions_list"))
+
+
+@bp.post("/sessions/end_others")
+def end_other_sessions():
+    ended = sessions.end_others(current_user, keep=current_user.login_session)
+    flash(ngettext("%(num)d other session has ended.", "%(num)d other sessions have ended.",
+                   ended), "info")
+    return redirect(url_for("settings.sessions_list"))
