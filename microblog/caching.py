@@ -14,7 +14,16 @@ edit is visible on the very next request, without listing every key it touches.
 
 Where it lives: Redis at ``REDIS_URL`` when that is set (every worker shares it,
 so an invalidation in one worker reaches the others), else this process's
-memory. If Redis stops answering, reads compute afresh and nothing breaks.
+memory.
+
+When Redis stops answering, nothing breaks, and it costs little: the client
+waits a quarter of a second at most (:mod:`microblog.redis_client`), and a
+:class:`~microblog.circuit_breaker.CircuitBreaker` then skips Redis for
+``CACHE_BREAKER_SECONDS`` in this process, so one request pays the timeout and
+the others do not. Meanwhile each process keeps what it computes for that long
+(:func:`_unshared`): its own changes show at once, another worker's within those
+seconds. An invalidation Redis missed is remembered and delivered when it answers
+again, so no list stays stale after the outage.
 
 A copy in each worker, too: a key names the versions its answer was computed
 under, so the answer under a key never changes, and a worker that has read it
@@ -36,10 +45,13 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from uuid import uuid4
 
-from flask import Flask, g, has_request_context
+import redis
+from flask import Flask, current_app, g, has_request_context
 from flask_caching.backends.base import BaseCache
 
+from microblog.circuit_breaker import CircuitBreaker, Unavailable
 from microblog.extensions import cache, cache_copies
+from microblog.redis_client import client_options
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -54,12 +66,13 @@ NAMESPACES = (POSTS, ENGAGEMENT, CATEGORIES)
 def init_cache(app: Flask) -> None:
     """Redis when ``REDIS_URL`` is set, else memory; chosen here, once."""
     if app.config.get("REDIS_URL"):
-        settings = {
-            "CACHE_TYPE": "RedisCache",
-            "CACHE_REDIS_URL": app.config["REDIS_URL"],
-            # A Redis that stops answering costs a request at most a second.
-            "CACHE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+        client = GuardedRedis.from_url(app.config["REDIS_URL"], **client_options(app.config))
+        client.breaker = CircuitBreaker(
+            "Redis (the cache)", app.config["CACHE_BREAKER_SECONDS"], logger,
+            failures=(redis.ConnectionError, redis.TimeoutError),
+        )
+        # Flask-Caching's RedisCache takes a ready client in place of a host name.
+        settings = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_HOST": client}
     else:
         settings = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     cache.init_app(app, config={**app.config, **settings})
@@ -91,7 +104,9 @@ def _versions(namespaces: Iterable[str]) -> list[str]:
 
 
 def _fetch_versions(names: list[str]) -> dict[str, str]:
-    """The tokens of ``names`` from the cache, giving one to any that has none yet."""
+    """The tokens of ``names`` from the cache, giving one to any that has none yet
+    (and first the new tokens of invalidations the cache missed while it was down)."""
+    _deliver_missed_invalidations()
     tokens = dict(zip(names, cache.get_many(*map(_version_key, names)), strict=True))
     for name, token in tokens.items():
         if token is None:
@@ -126,7 +141,9 @@ def cached(key: str, compute: Callable[[], T], depends_on: Iterable[str],
     (and for ``timeout`` seconds at most; CACHE_DEFAULT_TIMEOUT when None)."""
     try:
         full_key = ":".join([key, *_versions(depends_on)])
-    except Exception as error:  # the cache is down: the page must not be
+    except Unavailable:  # Redis is down (its breaker has said so): the page must not be
+        return _unshared(key, compute, depends_on, timeout)
+    except Exception as error:
         logger.warning("cache unavailable (%s); computing %s afresh", error, key)
         return compute()
     entry = cache_copies.get(full_key)
@@ -144,6 +161,8 @@ def _shared(full_key: str, key: str, compute: Callable[[], T],
     None if the cache does not answer (one timeout, not a second one for storing)."""
     try:
         entry = cache.get(full_key)
+    except Unavailable:
+        return None
     except Exception as error:
         logger.warning("cache unavailable (%s); computing %s afresh", error, key)
         return None
@@ -153,22 +172,73 @@ def _shared(full_key: str, key: str, compute: Callable[[], T],
     entry = Entry(compute(), time.time() + seconds if seconds else None)
     try:
         cache.set(full_key, entry, timeout=seconds)
+    except Unavailable:
+        pass
     except Exception as error:
         logger.warning("cache unavailable (%s); %s not stored", error, key)
     return entry
 
 
+def _unshared(key: str, compute: Callable[[], T], depends_on: Iterable[str],
+              timeout: int | None) -> T:
+    """While Redis is down: ``compute()``, kept in this process for CACHE_BREAKER_SECONDS
+    at most (or ``timeout``), under tokens of this process's own that :func:`invalidate`
+    replaces, so a change made here shows at once and one made elsewhere within seconds."""
+    tokens = current_app.extensions.setdefault("microblog.unshared_versions", {})
+    full_key = ":".join(["unshared", key, *(tokens.setdefault(name, uuid4().hex)
+                                            for name in depends_on)])
+    entry = cache_copies.get(full_key)
+    if entry is None or not entry.fresh:
+        seconds = current_app.config["CACHE_BREAKER_SECONDS"]
+        entry = Entry(compute(), time.time() + min(seconds, timeout or seconds))
+        cache_copies.set(full_key, entry)
+    return entry.value
+
+
 def invalidate(*namespaces: str) -> None:
-    """Forget everything cached under ``namespaces``: call it after the change commits."""
+    """Forget everything cached under ``namespaces``: call it after the change commits.
+
+    If the cache does not take the new token, this process remembers the namespace
+    and gives it one as soon as the cache answers (:func:`_fetch_versions`): Redis
+    still holds the old token, and every worker would go on reading the old lists.
+    """
     known = _request_versions()
+    unshared = current_app.extensions.get("microblog.unshared_versions", {})
     for name in namespaces:
         if known is not None:
             known.pop(name, None)  # this request's next read asks for the new token
+        unshared.pop(name, None)
         try:
             cache.set(_version_key(name), uuid4().hex, timeout=0)
+        except Unavailable:
+            _missed_invalidations().add(name)
         except Exception as error:
-            # Entries under the old version live until CACHE_DEFAULT_TIMEOUT: say so loudly.
-            logger.error("cache unavailable (%s); could not invalidate %s", error, name)
+            _missed_invalidations().add(name)
+            logger.error("cache unavailable (%s); %s invalidated once it answers", error, name)
+
+
+def _missed_invalidations() -> set[str]:
+    """The namespaces this process invalidated while the cache was not answering."""
+    return current_app.extensions.setdefault("microblog.missed_invalidations", set())
+
+
+def _deliver_missed_invalidations() -> None:
+    """Give each namespace whose invalidation the cache missed a new token, now."""
+    missed = _missed_invalidations()
+    for name in list(missed):
+        cache.set(_version_key(name), uuid4().hex, timeout=0)  # raises while it is down
+        missed.discard(name)
+        logger.info("cache invalidation of %s delivered after an outage", name)
+
+
+class GuardedRedis(redis.Redis):
+    """The cache's Redis client: each command goes through the process's circuit breaker,
+    so while Redis is not answering, commands fail at once with ``Unavailable``."""
+
+    breaker: CircuitBreaker
+
+    def execute_command(self, *args, **options):
+        return self.breaker.call(super().execute_command, *args, **options)
 
 
 class MemoryLRU(BaseCache):

@@ -102,8 +102,13 @@ class Config:
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 60 * 60)
     EMAIL_CONFIRMATION_MAX_AGE = _int("EMAIL_CONFIRMATION_MAX_AGE", 60 * 60 * 24 * 3)
 
-    # Shared state across workers (rate limits now; cache and jobs later). None: in memory.
+    # Shared state across workers (rate limits, the cache). None: in memory.
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Seconds every Redis client of the app (microblog/redis_client.py) waits to connect
+    # and for each answer. Redis answers in well under a millisecond; one that takes
+    # longer is treated as down, and costs a request this long, not seconds.
+    REDIS_CONNECT_TIMEOUT = float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.25"))
+    REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.25"))
 
     # The cache of shared reads (microblog/caching.py): Redis at REDIS_URL when it is
     # set, so every worker sees one cache and one invalidation; else this process's memory.
@@ -113,6 +118,10 @@ class Config:
     # Cached answers each worker also keeps in its own memory, to skip the trip to Redis
     # (the least recently read goes first; 0 keeps none).
     CACHE_MEMORY_SIZE = _int("CACHE_MEMORY_SIZE", 1000)
+    # After Redis fails to answer, each process skips it this many seconds (computing cached
+    # reads and keeping them that long in its memory), then tries again
+    # (microblog/circuit_breaker.py).
+    CACHE_BREAKER_SECONDS = float(os.environ.get("CACHE_BREAKER_SECONDS", "5"))
     # The render cache (microblog/fragments/): post and comment cards, the navbar, blank
     # forms and Explore's side lists, rendered once and kept in each worker's memory.
     # Off, every page renders them afresh (and looks the same). FRAGMENT_CACHE_SIZE
@@ -134,9 +143,6 @@ class Config:
     RATELIMIT_CONFIRMATION_PER_USER = os.environ.get(
         "RATELIMIT_CONFIRMATION_PER_USER", "3 per hour"
     )
-    # A Redis that stops answering costs a request at most this long before the
-    # limiter falls back to counting in memory.
-    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     LOG_TO_STDOUT = _bool("LOG_TO_STDOUT")

@@ -21,6 +21,7 @@ from limits import parse_many
 
 from microblog import audit
 from microblog.extensions import limiter
+from microblog.redis_client import client_options
 from microblog.services.accounts import normalise_email
 
 # Longer input cannot be an account's username or address; cutting it keeps a
@@ -35,10 +36,19 @@ LIMIT_SETTINGS: list[str] = []
 def init_rate_limits(app: Flask) -> None:
     """Bind the limiter to ``app``: Redis when ``REDIS_URL`` is set, else this process's memory.
 
+    Redis gets the app's short timeouts and no retries (:mod:`microblog.redis_client`):
+    a limit check that cannot reach it costs one timeout, after which the limiter
+    counts in memory (``in_memory_fallback_enabled`` in :mod:`microblog.extensions`)
+    and pings Redis again at growing intervals until it answers.
+
     A malformed limit stops the app from starting: Flask-Limiter would only log
     it and leave the action unlimited.
     """
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {
+            **client_options(app.config), **app.config.get("RATELIMIT_STORAGE_OPTIONS", {}),
+        }
     for name in LIMIT_SETTINGS:
         value = app.config[name]
         try:
