@@ -262,12 +262,14 @@ def test_the_app_still_works_after_a_500(failing_client, make_user):
     assert users_called_halfway() == 0
 
 
-def test_a_500_with_the_database_down_still_answers_with_an_apology(make_user):
-    """The error page's navbar needs the current user; with no database it cannot load one."""
+def test_a_500_whose_page_cannot_load_the_visitor_still_answers_with_an_apology(
+    make_user, tmp_path
+):
+    """The error page's navbar needs the current user; a database without its tables
+    (a bug, not an outage, so a 500) cannot load one."""
     susan = make_user("susan")
     down = create_app("testing", {
-        # Nothing listens on port 1: every query fails to connect.
-        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:1/nowhere",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'no-tables.db'}",
         "PROPAGATE_EXCEPTIONS": False,
     })
     browser = down.test_client()

@@ -97,12 +97,38 @@ def test_ready_names_the_database_when_it_is_down(sibling_app):
     assert "127.0.0.1" not in response.get_data(as_text=True), "no addresses in a public answer"
 
 
-def test_ready_names_redis_when_it_is_down(sibling_app):
+def test_redis_down_leaves_the_app_ready_but_degraded(sibling_app):
+    """Every instance shares the one Redis, and serves without it: a 503 would take
+    them all out of the load balancer at once."""
     response, body = ready(sibling_app(REDIS_URL=f"redis://127.0.0.1:{CLOSED_PORT}/0"))
 
-    assert response.status_code == 503
+    assert response.status_code == 200
+    assert body["status"] == "degraded"
     assert failing(body) == {"redis"}
-    assert body["checks"]["database"]["status"] == "ok"
+    assert body["checks"]["redis"]["error"] == "ConnectionError"
+    assert body["checks"]["redis"]["required"] is False
+    assert body["checks"]["database"] == {**body["checks"]["database"], "status": "ok",
+                                          "required": True}
+
+
+def test_a_hung_redis_is_degraded_within_the_deadline(sibling_app, silent_server):
+    probed = sibling_app(REDIS_URL=f"redis://127.0.0.1:{silent_server}/0",
+                         HEALTH_CHECK_TIMEOUT=0.5)
+    started = time.monotonic()
+    response, body = ready(probed)
+
+    assert (response.status_code, body["status"]) == (200, "degraded")
+    assert failing(body) == {"redis"}
+    assert time.monotonic() - started < 0.5 + 1
+
+
+def test_the_database_stays_required_when_redis_is_down_too(sibling_app):
+    response, body = ready(sibling_app(SQLALCHEMY_DATABASE_URI=DEAD_DATABASE,
+                                       REDIS_URL=f"redis://127.0.0.1:{CLOSED_PORT}/0"))
+
+    assert response.status_code == 503
+    assert body["status"] == "fail"
+    assert failing(body) == {"database", "redis"}
 
 
 def test_ready_names_the_mail_server_when_it_is_down(sibling_app):

@@ -2,11 +2,15 @@
 
 Every HTTP error renders ``errors/error.html`` (or a JSON problem body when the
 client asked for JSON). Domain errors that escape a view are mapped here once:
-NotFound is a 404, PermissionDenied a 403, ValidationError a 422.
+NotFound is a 404, PermissionDenied a 403, ValidationError a 422. A database that
+cannot be reached is a 503 with ``Retry-After``: the request was fine, and will
+work again once the database is back.
 """
 
+import sqlite3
 import time
 
+import sqlalchemy as sa
 from flask import current_app, render_template, request
 from flask_babel import _, ngettext
 from flask_babel import lazy_gettext as _l
@@ -16,6 +20,7 @@ from werkzeug.exceptions import (
     Forbidden,
     HTTPException,
     InternalServerError,
+    ServiceUnavailable,
     UnprocessableEntity,
 )
 from werkzeug.exceptions import NotFound as HTTPNotFound
@@ -23,7 +28,7 @@ from werkzeug.exceptions import NotFound as HTTPNotFound
 from microblog.blueprints.errors import bp
 from microblog.blueprints.forms import error_summary
 from microblog.errors import NotFound, PermissionDenied, ValidationError
-from microblog.extensions import db, limiter
+from microblog.extensions import db, limiter, login
 
 # What each error means for the person who met it (Werkzeug's own wording
 # is written for developers).
@@ -36,7 +41,16 @@ FRIENDLY_DETAIL = {
     422: _l("What you sent could not be accepted."),
     429: _l("Too many attempts. Please wait a while and try again."),
     500: _l("Something went wrong on our side. It has been logged; please try again later."),
+    503: _l("The site cannot answer just now. Please try again in a minute."),
 }
+
+# Seconds a client is asked to wait (``Retry-After``) while the database is unreachable.
+DATABASE_RETRY_AFTER = 30
+# PostgreSQL's SQLSTATEs for "cannot serve you now": class 08 (connection exception),
+# shutting down or starting up (57P01-57P03), too many connections (53300).
+UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+# SQLite's, for a database file it cannot open or that stayed locked.
+UNAVAILABLE_SQLITE_ERRORS = {"SQLITE_CANTOPEN", "SQLITE_BUSY"}
 
 # The last resort when even the error page cannot be drawn (say the database
 # is down and the navbar needs the current user): plain HTML, no template.
@@ -110,6 +124,35 @@ def handle_internal_error(error: InternalServerError):
         current_app.logger.exception("The error page itself failed")
         detail = escape(str(FRIENDLY_DETAIL[500]))
         return BARE_500.format(detail=detail), 500, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def database_unreachable(error: sa.exc.DBAPIError) -> bool:
+    """The database could not be reached (refused, gone mid-request, shutting down), as
+    opposed to a statement that failed: a missing table or a bad query is a bug."""
+    if error.connection_invalidated:  # SQLAlchemy saw the connection break
+        return True
+    original = error.orig
+    if sqlstate := getattr(original, "sqlstate", None):
+        return sqlstate.startswith(UNAVAILABLE_SQLSTATES)
+    if isinstance(original, sqlite3.Error):
+        return getattr(original, "sqlite_errorname", None) in UNAVAILABLE_SQLITE_ERRORS
+    # psycopg's errors with no SQLSTATE come from the client: the connection failed.
+    return isinstance(error, sa.exc.OperationalError)
+
+
+@bp.app_errorhandler(sa.exc.DBAPIError)
+def handle_database_error(error: sa.exc.DBAPIError):
+    """503 while the database is unreachable; any other database error is re-raised,
+    so Flask logs it with its traceback and answers 500."""
+    if not database_unreachable(error):
+        raise error
+    current_app.logger.warning("Database unreachable: %s", error.orig)
+    db.session.rollback()
+    # Who the visitor is cannot be looked up now: the page is drawn as for a visitor
+    # who is not logged in (the session is left alone, so they still are afterwards).
+    login._update_request_context_with_user()
+    return error_response(ServiceUnavailable(retry_after=DATABASE_RETRY_AFTER), _(
+        "We cannot reach our database just now. Please try again in a minute."))
 
 
 @bp.app_errorhandler(NotFound)

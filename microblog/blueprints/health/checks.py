@@ -5,6 +5,13 @@ when it does not. ``run_checks`` runs them side by side in threads and waits
 at most ``HEALTH_CHECK_TIMEOUT`` seconds: a service that hangs instead of
 refusing (a firewall dropping packets) must not hang the probe, because the
 load balancer asking would give up and mark us down for the wrong reason.
+
+Not every service is *required*. Without the database nothing can be served, so
+its failure answers 503 and the load balancer sends traffic elsewhere. Without
+Redis the app still serves every page (the cache computes afresh, the rate limits
+count in each process's memory), and every instance shares the one Redis: failing
+readiness for it would take them all out of the load balancer at once. So Redis
+down is reported as ``degraded``, with a 200 (:func:`verdict`).
 """
 
 from __future__ import annotations
@@ -19,9 +26,14 @@ import redis
 import sqlalchemy as sa
 from flask import Flask
 
+from microblog.redis_client import client_options
+
 logger = logging.getLogger("microblog.health")
 
 Check = Callable[[], None]
+
+# Services whose failure degrades the app rather than stopping it.
+OPTIONAL = {"redis"}
 
 
 def checks_for(app: Flask, engine: sa.Engine) -> dict[str, Check]:
@@ -30,7 +42,7 @@ def checks_for(app: Flask, engine: sa.Engine) -> dict[str, Check]:
     timeout = config["HEALTH_CHECK_TIMEOUT"]
     checks: dict[str, Check] = {"database": lambda: check_database(engine)}
     if config.get("REDIS_URL"):
-        checks["redis"] = lambda: check_redis(config["REDIS_URL"], timeout)
+        checks["redis"] = lambda: check_redis(config["REDIS_URL"], timeout, config)
     if config.get("MAIL_SERVER"):
         checks["mail"] = lambda: check_mail(
             config["MAIL_SERVER"], config["MAIL_PORT"], timeout, bool(config.get("MAIL_USE_SSL"))
@@ -43,8 +55,11 @@ def check_database(engine: sa.Engine) -> None:
         connection.execute(sa.text("SELECT 1"))
 
 
-def check_redis(url: str, timeout: float) -> None:
-    client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+def check_redis(url: str, timeout: float, config) -> None:
+    """PING once (the app's clients never retry), waiting ``timeout`` at most."""
+    options = {**client_options(config), "socket_connect_timeout": timeout,
+               "socket_timeout": timeout}
+    client = redis.Redis.from_url(url, **options)
     try:
         client.ping()
     finally:
@@ -60,8 +75,18 @@ def check_mail(host: str, port: int, timeout: float, use_ssl: bool = False) -> N
             raise smtplib.SMTPResponseException(code, "NOOP refused")
 
 
+def verdict(results: dict[str, dict[str, object]]) -> tuple[str, int]:
+    """``("ok", 200)``; ``("degraded", 200)`` when only optional services failed;
+    ``("fail", 503)`` when a required one did."""
+    failed = {name for name, result in results.items() if result["status"] != "ok"}
+    if failed - OPTIONAL:
+        return "fail", 503
+    return ("degraded", 200) if failed else ("ok", 200)
+
+
 def run_checks(checks: dict[str, Check], timeout: float) -> dict[str, dict[str, object]]:
-    """``{name: {"status": "ok" | "fail", "ms": …}}``; a failure also says why, briefly."""
+    """``{name: {"status": "ok" | "fail", "ms": …, "required": …}}``; a failure also says
+    why, briefly."""
     pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="health")
     futures = {name: pool.submit(_timed, name, check) for name, check in checks.items()}
     wait(futures.values(), timeout=timeout)
@@ -74,6 +99,7 @@ def run_checks(checks: dict[str, Check], timeout: float) -> dict[str, dict[str, 
         else:
             logger.warning("Readiness check %s timed out after %s s", name, timeout)
             results[name] = {"status": "fail", "ms": round(timeout * 1000), "error": "timed out"}
+        results[name]["required"] = name not in OPTIONAL
     return results
 
 

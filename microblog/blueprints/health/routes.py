@@ -3,15 +3,16 @@
 ``/health`` (liveness) answers as long as the process can serve a request at
 all and touches nothing else, so a database outage does not get every worker
 restarted. ``/health/ready`` (readiness) checks what requests need, so traffic
-is sent elsewhere while a dependency is down: 200 when all checks pass, 503
-naming the ones that failed.
+is sent elsewhere while a required dependency is down: 200 when all checks pass,
+200 "degraded" when only Redis failed (the app serves without it), 503 naming the
+ones that failed when the database did.
 """
 
 from flask import current_app, jsonify
 
 from microblog import __version__
 from microblog.blueprints.health import bp
-from microblog.blueprints.health.checks import checks_for, run_checks
+from microblog.blueprints.health.checks import checks_for, run_checks, verdict
 from microblog.extensions import db
 
 
@@ -24,6 +25,5 @@ def live():
 def ready():
     results = run_checks(checks_for(current_app, db.engine),
                          current_app.config["HEALTH_CHECK_TIMEOUT"])
-    healthy = all(result["status"] == "ok" for result in results.values())
-    body = {"status": "ok" if healthy else "fail", "version": __version__, "checks": results}
-    return jsonify(body), 200 if healthy else 503
+    status, code = verdict(results)
+    return jsonify(status=status, version=__version__, checks=results), code
