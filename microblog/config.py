@@ -131,7 +131,8 @@ class Config:
 
     # Rate limits (microblog/rate_limits.py), counted in REDIS_URL when it is set, so all
     # workers share them, else in this process. Each is a string such as "5 per 15
-    # minutes"; an empty one is off. Sign-in limits count failed attempts only.
+    # minutes"; an empty one is off. Sign-in attempts are counted before the password is
+    # checked; a success clears its username's count (microblog/rate_limits.py).
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_LOGIN_PER_IP = os.environ.get("RATELIMIT_LOGIN_PER_IP", "20 per 15 minutes")
     RATELIMIT_LOGIN_PER_USERNAME = os.environ.get(

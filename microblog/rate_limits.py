@@ -2,18 +2,21 @@
 
 Each limit here is a decorator for one view, and its size is a setting
 (``RATELIMIT_LOGIN_PER_IP`` and the rest in ``microblog.config``), read on
-every request. Only POSTs count: looking at a form is free. Sign-in counts
-failed attempts only, per address and per username, so guessing one person's
-password trips the username limit long before the address limit shared by a
-whole office. A request over a limit gets the 429 page with ``Retry-After``
-and never reaches the view, so it changes nothing.
+every request. Only POSTs count: looking at a form is free. A POST is counted
+*before* the view runs, in the same step that checks the limit, so attempts
+sent in parallel cannot all slip in before any is counted. Sign-in is counted
+per address and per username, so guessing one person's password trips the
+username limit long before the address limit shared by a whole office; a
+successful sign-in forgives its username's count (only the owner could make
+one). A request over a limit gets the 429 page with ``Retry-After`` and never
+reaches the view, so it changes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, current_app, request
 from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -100,22 +103,18 @@ def current_account() -> str:
     return get_remote_address()
 
 
-def failed_sign_in(response: Response) -> bool:
-    """The login view turned the attempt down: it shows the form again with 422."""
-    return response.status_code == 422
-
-
 # --- the limits ----------------------------------------------------------------------------
 
 
-def post_limit(setting: str, key: Callable[[], str], *,
-               count: Callable[[Response], bool] | None = None):
+def post_limit(setting: str, key: Callable[[], str]):
     """A decorator limiting POSTs to a view by ``key``, as large as ``setting`` says.
 
-    With ``count``, only responses it accepts use up the limit (a failed
-    sign-in); without, every POST does. A blocked request is written to the
-    audit log, so an operator sees a guessing attack. ``setting`` joins
-    ``LIMIT_SETTINGS``, so a malformed value stops the app from starting.
+    Every POST uses up the limit, counted before the view runs (Flask-Limiter's
+    ``hit``: test and count in one step of the storage). Counting after the
+    response instead (``deduct_when``) let parallel attempts all pass the test
+    before any was counted. A blocked request is written to the audit log, so an
+    operator sees a guessing attack. ``setting`` joins ``LIMIT_SETTINGS``, so a
+    malformed value stops the app from starting.
     """
 
     def blocked(request_limit: RequestLimit) -> None:
@@ -127,16 +126,27 @@ def post_limit(setting: str, key: Callable[[], str], *,
         lambda: current_app.config[setting],
         key_func=key,
         methods=["POST"],
-        deduct_when=count,
         on_breach=blocked,
     )
 
 
-login_per_ip = post_limit("RATELIMIT_LOGIN_PER_IP", get_remote_address, count=failed_sign_in)
-login_per_username = post_limit(
-    "RATELIMIT_LOGIN_PER_USERNAME", submitted_username, count=failed_sign_in
-)
+login_per_ip = post_limit("RATELIMIT_LOGIN_PER_IP", get_remote_address)
+login_per_username = post_limit("RATELIMIT_LOGIN_PER_USERNAME", submitted_username)
 register_per_ip = post_limit("RATELIMIT_REGISTER_PER_IP", get_remote_address)
 reset_request_per_ip = post_limit("RATELIMIT_RESET_PER_IP", get_remote_address)
 reset_request_per_email = post_limit("RATELIMIT_RESET_PER_EMAIL", submitted_email)
 confirmation_resend_per_user = post_limit("RATELIMIT_CONFIRMATION_PER_USER", current_account)
+
+
+def forgive_sign_in_failures() -> None:
+    """After a successful sign-in, clear its username's count: the owner's typos
+    should not lock them out later. The address's count stays (an attacker with an
+    account of their own could otherwise wipe it between guesses at others)."""
+    key = submitted_username()
+    for request_limit in limiter.current_limits:
+        if key in request_limit.request_args:
+            try:
+                request_limit.limiter.clear(request_limit.limit, *request_limit.request_args)
+            except Exception:  # the storage is down: the count expires by itself
+                current_app.logger.warning("could not clear the sign-in count of %s", key,
+                                           exc_info=True)

@@ -13,8 +13,10 @@ import logging
 import re
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -221,8 +223,8 @@ def test_many_usernames_from_one_address_trip_the_address_limit(limited_app, mak
     assert is_logged_in(alice, ALICES_ADDRESS)
 
 
-def test_successful_sign_ins_and_opening_the_form_use_up_nothing(limited_app, browser,
-                                                                 make_user):
+def test_successful_sign_ins_and_opening_the_form_use_up_no_username_limit(limited_app, browser,
+                                                                           make_user):
     make_user("alice")
     for _ in range(allowed(limited_app, "RATELIMIT_LOGIN_PER_USERNAME") + 1):
         assert browser.get("/auth/login").status_code == 200
@@ -230,6 +232,66 @@ def test_successful_sign_ins_and_opening_the_form_use_up_nothing(limited_app, br
         browser.logout()
 
     assert sign_in(browser, "alice").status_code == 422  # a first failure, not a 429
+
+
+def test_a_successful_sign_in_forgives_the_failures_before_it(limited_app, browser, make_user):
+    make_user("alice")
+    failures = allowed(limited_app, "RATELIMIT_LOGIN_PER_USERNAME")
+    for _ in range(failures - 1):
+        assert sign_in(browser, "alice").status_code == 422
+    assert sign_in(browser, "alice", PASSWORD).status_code == 302
+    browser.logout()
+
+    for _ in range(failures):
+        assert sign_in(browser, "alice").status_code == 422
+    assert sign_in(browser, "alice").status_code == 429
+
+
+def test_parallel_wrong_passwords_on_one_account_get_no_more_checks_than_the_limit(
+    limited_app, make_user, monkeypatch
+):
+    """Sixteen browsers send a wrong password at the same moment. Each attempt is
+    counted before its password is checked, so only the limit's worth are checked.
+
+    To make "at the same moment" certain rather than likely, every password check
+    waits until each of the sixteen has either reached a check or been turned away:
+    counted only after its check (as before), all sixteen would be inside one.
+    """
+    from microblog.models import user as user_model
+
+    make_user("alice")
+    attempts, limit = 16, allowed(limited_app, "RATELIMIT_LOGIN_PER_USERNAME")
+    settled = threading.Condition()
+    checked, refused = [], []
+
+    def waiting_check(pwhash: str, password: str) -> bool:
+        with settled:
+            checked.append(password)
+            settled.notify_all()
+            settled.wait_for(lambda: len(checked) + len(refused) >= attempts, timeout=30)
+        return real_check(pwhash, password)
+
+    real_check = user_model.check_password_hash
+    monkeypatch.setattr(user_model, "check_password_hash", waiting_check)
+    browsers = [limited_app.test_client() for _ in range(attempts)]
+    tokens = [browser.csrf_token() for browser in browsers]
+    start = threading.Barrier(attempts)
+
+    def attempt(n: int) -> int:
+        start.wait(timeout=30)
+        status = browsers[n].post("/auth/login", data={
+            "csrf_token": tokens[n], "username": "alice", "password": f"{WRONG} {n}"}).status_code
+        if status == 429:
+            with settled:
+                refused.append(n)
+                settled.notify_all()
+        return status
+
+    with ThreadPoolExecutor(max_workers=attempts) as pool:
+        statuses = list(pool.map(attempt, range(attempts)))
+
+    assert len(checked) == limit
+    assert sorted(statuses) == [422] * limit + [429] * (attempts - limit)
 
 
 def test_only_posts_consult_the_limiter(limited_app, browser, make_user, monkeypatch):

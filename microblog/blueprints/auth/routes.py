@@ -35,6 +35,7 @@ def login():
         else:
             if user is not None:
                 sign_in(user, remember=form.remember_me.data)
+                rate_limits.forgive_sign_in_failures()
                 return redirect_after_login()
             form.form_errors.append(_("Invalid username or password."))
     return render_template("auth/login.html", title=_("Sign In"), form=form), form_status(form)
