@@ -613,7 +613,7 @@ def query_count(server: Server, scenario: Scenario) -> int:
         csrf = urllib.parse.unquote_plus(scenario.env["BENCH_CSRF"])
         form = {"csrf_token": csrf}
         if scenario.script == "publish":
-            form["post"] = STATUS_TEXT
+            form["post"] = f"{STATUS_TEXT} {uuid.uuid4().hex[:8]}"  # a new text, a new post
     answer = request(server.base + scenario.path, scenario.method, scenario.cookie, form)
     location = answer.headers.get("Location", "")
     if answer.status != scenario.expect or "/auth/login" in location:

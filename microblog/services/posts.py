@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -87,6 +88,22 @@ def may_feature(user: User | None, post: Post) -> bool:
 
 # Writing ---------------------------------------------------------------------
 
+def _just_posted(author: User, body: str) -> Post | None:
+    """The author's status with this very ``body`` from the last few seconds, if any.
+
+    Two clicks can reach two workers in the same instant, and each would look, find
+    nothing and publish. So the look starts with a write that changes nothing, to the
+    author's row: it takes that row's lock (PostgreSQL) or the database's write lock
+    (SQLite) until this transaction ends, and the second request waits for the first
+    one's commit and then finds its post.
+    """
+    db.session.execute(sa.update(User).where(User.id == author.id).values(id=User.id))
+    return db.session.scalar(sa.select(Post).where(
+        Post.user_id == author.id, Post.published_at >= utcnow() - REPEAT_WINDOW,
+        Post.title.is_(None), Post.body == body,
+    ).limit(1))
+
+
 def _status_body(body: str | None) -> str:
     return required_text(
         body, field="post", max_length=STATUS_MAX_LENGTH, empty=_("Say something first."),
@@ -148,10 +165,22 @@ def _file_status_tags(post: Post) -> None:
     )
 
 
+# A second, identical status this soon after the first is a double click, not a new post.
+REPEAT_WINDOW = timedelta(seconds=10)
+
+
 def create_post(author: User, body: str) -> Post:
-    """Publish the status ``body`` as ``author``, who needs WRITE (a confirmed email)."""
+    """Publish the status ``body`` as ``author``, who needs WRITE (a confirmed email).
+
+    The same text again within :data:`REPEAT_WINDOW` (a double click, a form sent twice)
+    publishes nothing more: the post already made is returned, so the author sees it
+    published once.
+    """
     require(author, Permission.WRITE)
     body = _status_body(body)
+    repeated = _just_posted(author, body)
+    if repeated is not None:
+        return repeated
     post = Post(body=body, body_html=render_status(body), published_at=utcnow())
     _file_status_tags(post)
     post.author = author

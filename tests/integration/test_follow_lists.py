@@ -40,7 +40,8 @@ def test_followers_and_following_are_listed_by_name_with_the_viewers_buttons(cli
 
 def test_a_visitor_sees_the_people_without_buttons_and_an_empty_list_says_so(client,
                                                                             make_user):
-    susan, amy = make_user("susan"), make_user("amy")
+    make_user("susan")
+    amy = make_user("amy")
     follows.follow(amy, "susan")
 
     assert people(client.get("/user/susan/followers")) == {"amy": None}
