@@ -467,7 +467,8 @@ def log_in(base: str, username: str) -> Login:
     home = request(base + "/index", cookie=cookie)
     if home.status != 200:
         raise SystemExit(f"Logged in as {username}, but /index answers {home.status}")
-    return Login(cookie, csrf_token(home.body))
+    # Signing in dropped the CSRF secret; the page made a new one and sent it in the cookie.
+    return Login(cookies(home, jar), csrf_token(home.body))
 
 
 def page_50(base: str, login: Login) -> str:

@@ -146,6 +146,11 @@ def commit_if_read_only(error: BaseException | None) -> None:
         session.expire_on_commit = False
         try:
             session.commit()
+        except sa.exc.DBAPIError:
+            # The connection died under the COMMIT (the database restarted). A transaction
+            # that only read loses nothing; but raising here would skip Flask-SQLAlchemy's
+            # teardown, and the half-committed session would serve a later request.
+            session.rollback()
         finally:
             session.expire_on_commit = expire_on_commit
 

@@ -9,8 +9,9 @@ phases between. Every request is recorded with its phase; a post the app acknowl
 (303/302 to the home page) must be in the database at the end.
 
 A run fails when an acknowledged post is missing, when a request fails (5xx, no answer
-within 10 s, connection refused) outside a fault and the 5 s after it, or when the app
-is still failing 5 s after a fault ended. The long run also fails when a worker's memory
+within 10 s, connection refused) outside a fault and the 5 s after it, when the app is
+still failing 5 s after a fault ended, or when it ever answers 500: an outage is a 503
+with ``Retry-After``, never a crash page. The long run also fails when a worker's memory
 grows more than 10 % between the first and the last quiet phase.
 
 ``tests/integration/test_soak.py`` runs the short version in ``make test``.
@@ -303,12 +304,13 @@ class Report:
 
     def recovery_seconds(self) -> dict[str, float]:
         """For each fault, how long after its end the app still failed: the last failure
-        before the next fault began, less the fault's end (0: none after it)."""
+        that ended before the next fault began, less the fault's end (0: none after it).
+        A request that was still running when the next fault began is that fault's."""
         recovery = {}
         starts = [start for _, start, _ in self.faults][1:] + [float("inf")]
         for (name, _, end), next_start in zip(self.faults, starts, strict=True):
             later = [r.finished - end for r in self.records
-                     if not r.ok and end <= r.finished and r.started < next_start]
+                     if not r.ok and end <= r.finished < next_start]
             recovery[name] = round(max(later, default=0.0), 2)
         return recovery
 
@@ -325,6 +327,9 @@ class Report:
         if outside:
             problems.append(f"{len(outside)} requests failed outside a fault, e.g. "
                             f"{outside[0].phase}: {outside[0].detail}")
+        crashes = sum(r.detail == "500" for r in self.records)
+        if crashes:
+            problems.append(f"the app answered 500 {crashes} times: an outage is a 503")
         for name, seconds in self.recovery_seconds().items():
             if seconds > RECOVERY_SECONDS:
                 problems.append(f"after {name} the app took {seconds} s to recover")

@@ -91,7 +91,29 @@ def writer_app(sibling_app):
         db.session.scalar(sa.select(User))
         raise RuntimeError("the view failed after reading")
 
+    @made.get("/test/read-then-lose-the-connection")
+    def read_then_lose_the_connection():
+        """The database restarts between the page's read and its COMMIT."""
+        db.session.scalar(sa.select(User))
+        pid = db.session.connection().connection.dbapi_connection.info.backend_pid
+        with db.engine.connect() as other:
+            other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return "read"
+
     return made
+
+
+@pytest.mark.parametrize("backend_app", ["postgresql"], indirect=True)
+def test_a_commit_that_loses_its_connection_leaves_a_clean_session(writer_app, make_user):
+    """The COMMIT fails; the reader already has the page, and the next request in the same
+    worker must get a fresh session (not one stuck half-committed, a 500 for someone else)."""
+    make_user("ann")
+    client = writer_app.test_client()
+
+    assert client.get("/test/read-then-lose-the-connection").get_data(as_text=True) == "read"
+
+    with writer_app.app_context():
+        assert db.session.scalar(sa.select(User.username)) == "ann"
 
 
 def test_a_request_that_failed_is_rolled_back_even_if_it_only_read(writer_app, make_user):
