@@ -106,20 +106,23 @@ class Person:
 def followers_of(user: User, page: int, per_page: int, viewer: User | None = None
                  ) -> Page[Person]:
     """The people who follow ``user``, by username, from the (followed, follower) index."""
-    query = built_once("followers_of", lambda: sa.select(User).join(
-        followers, followers.c.follower_id == User.id,
-    ).where(followers.c.followed_id == sa.bindparam("user_id")).order_by(
-        sa.func.lower(User.username), User.id))
-    return _people(paginate(query, page, per_page, values={"user_id": user.id}), viewer)
+    return _people_list("followers_of", followers.c.followed_id, followers.c.follower_id,
+                        user, page, per_page, viewer)
 
 
 def followed_by(user: User, page: int, per_page: int, viewer: User | None = None
                 ) -> Page[Person]:
     """The people ``user`` follows, by username, from the followers' primary key."""
-    query = built_once("followed_by", lambda: sa.select(User).join(
-        followers, followers.c.followed_id == User.id,
-    ).where(followers.c.follower_id == sa.bindparam("user_id")).order_by(
-        sa.func.lower(User.username), User.id))
+    return _people_list("followed_by", followers.c.follower_id, followers.c.followed_id,
+                        user, page, per_page, viewer)
+
+
+def _people_list(name: str, of: sa.Column, person: sa.Column, user: User, page: int,
+                 per_page: int, viewer: User | None) -> Page[Person]:
+    """The users in ``person`` of the followers rows whose ``of`` is ``user``."""
+    query = built_once(name, lambda: sa.select(User).join(followers, person == User.id)
+                       .where(of == sa.bindparam("user_id"))
+                       .order_by(sa.func.lower(User.username), User.id))
     return _people(paginate(query, page, per_page, values={"user_id": user.id}), viewer)
 
 

@@ -124,3 +124,16 @@ def page(browser, live_server: str):
     page.problems = problems
     yield page
     context.close()  # before the server stops, so no keep-alive connection is left open
+
+
+def log_in(page, username: str) -> None:
+    """Sign in through the login form, as a person would, and wait until it took."""
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD
+
+    page.goto("/auth/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.locator("nav").get_by_role("button", name="Logout")).to_be_visible()

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
+from tests.e2e.conftest import log_in
 
 BODY = """# Getting started
 
@@ -18,14 +18,6 @@ Flask is **small** and *friendly*.
 - routes
 - templates
 """
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/auth/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.locator("nav").get_by_role("button", name="Logout")).to_be_visible()
 
 
 def log_out(page: Page) -> None:

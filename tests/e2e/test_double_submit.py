@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
+from tests.e2e.conftest import log_in
 
 
 @pytest.mark.e2e
 def test_a_second_click_while_the_first_is_on_its_way_sends_nothing(page: Page, make_user):
     make_user("susan")
-    page.goto("/auth/login")
-    page.get_by_label("Username").fill("susan")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(re.compile(r"/index$"))
+    log_in(page, "susan")
     page.wait_for_load_state("load")  # submit-once.js is listening
 
     # The answer "has not come yet": the browser's POSTs get 204 No Content, which leaves
@@ -44,11 +38,7 @@ def test_a_second_click_while_the_first_is_on_its_way_sends_nothing(page: Page, 
 @pytest.mark.e2e
 def test_the_buttons_work_again_after_going_back(page: Page, make_user):
     make_user("susan")
-    page.goto("/auth/login")
-    page.get_by_label("Username").fill("susan")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(re.compile(r"/index$"))
+    log_in(page, "susan")
     page.get_by_label("Say something").fill("Once")
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_role("alert")).to_contain_text("Your post is now live!")
