@@ -75,10 +75,10 @@ def blank_form(visitor: object, form: FlaskForm, action: str = "") -> tuple | No
     return (type(form).__module__, type(form).__qualname__, action)
 
 
-def same_for_everyone(visitor: object, *lists: list) -> tuple:
-    """Explore's featured articles and side lists show only the lists they are given
-    (of frozen dataclasses, from the shared cache): those lists are the key."""
-    return tuple(map(tuple, lists))
+def same_for_everyone(visitor: object, *shown: list | bool) -> tuple:
+    """Explore's featured articles and side lists show only what they are given (lists
+    of frozen dataclasses from the shared cache, and a flag or two): that is the key."""
+    return tuple(tuple(value) if isinstance(value, list) else value for value in shown)
 
 
 KEYS: dict[str, Callable[..., tuple | None]] = {

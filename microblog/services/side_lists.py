@@ -76,9 +76,11 @@ def _link(post: Post, score: int = 0) -> PostLink:
 
 
 def recent_articles() -> list[PostLink]:
-    """The newest published articles."""
+    """The newest published articles but the featured ones (Explore shows those above)."""
     def compute():
         query = sa.select(Post).where(Post.title.is_not(None)).limit(SIDE_LIST_LENGTH)
+        if shown := [article.id for article in featured()]:
+            query = query.where(Post.id.not_in(shown))
         return [_link(post) for post in db.session.scalars(with_authors(newest_first(query)))]
 
     return cached("recent_articles", compute, depends_on=[POSTS])

@@ -11,6 +11,7 @@ Explore's posts are :mod:`microblog.services.side_lists`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -99,10 +100,15 @@ def _written_by() -> sa.Select:
 
 
 def explore(page: int, per_page: int, cursor: Cursor | None = None, *,
-            viewer: User | None = None) -> Page[ListedPost]:
-    """Everyone's posts."""
-    query = built_once("explore", lambda: newest_first(sa.select(Post)))
-    return _page(query, viewer, page, per_page, cursor)
+            viewer: User | None = None, leaving_out: Sequence[int] = ()) -> Page[ListedPost]:
+    """Everyone's posts but those in ``leaving_out`` (the featured articles, which Explore
+    shows above its posts: every page leaves out the same ones, so pages stay whole)."""
+    if not leaving_out:
+        query = built_once("explore", lambda: newest_first(sa.select(Post)))
+        return _page(query, viewer, page, per_page, cursor)
+    query = built_once("explore_leaving_out", lambda: newest_first(sa.select(Post).where(
+        Post.id.not_in(sa.bindparam("leaving_out", expanding=True)))))
+    return _page(query, viewer, page, per_page, cursor, leaving_out=list(leaving_out))
 
 
 def posts_by(user: User, page: int, per_page: int, cursor: Cursor | None = None, *,

@@ -12,6 +12,7 @@ from microblog.extensions import db, fragments
 from microblog.models.base import utcnow
 from microblog.models.comment import Comment
 from microblog.models.like import likes
+from microblog.models.post import Post
 from microblog.services import categories, comments, posts
 from microblog.services import likes as like_service
 from tests.pages import Element, parse
@@ -93,6 +94,30 @@ def test_featured_articles_show_their_category_and_only_on_the_first_page(
     card = first.find("article", cls="featured-article")
     assert card.find("a", cls="category", href="/category/flask").text == "Flask"
     assert featured_titles(explore(client, "/explore?page=2")) == []
+
+
+def test_a_featured_article_is_shown_once_on_explore_on_every_page(
+    app, client, make_user, admin
+):
+    ann = make_user("ann")
+    star = posts.create_article(ann, "Star", "Text.")
+    posts.set_featured(admin, star, True)
+    other = posts.create_article(ann, "Other", "Text.")
+    aged(other, 5)
+    for n in range(3):
+        aged(posts.create_post(ann, f"status {n}"), 10 + n)
+    app.config["POSTS_PER_PAGE"] = 2
+
+    pages = [explore(client), explore(client, "/explore?page=2")]
+
+    assert featured_titles(pages[0]) == ["Star"]  # in page 1's featured box, nowhere else
+    assert side_list(pages[0], "recent-articles") == side_list(pages[1], "recent-articles") \
+        == ["Other"]
+    listed = [a.attrs["id"] for page in pages
+              for a in page.find("section", cls="posts").find_all("article")]
+    assert listed == [f"post-{other.id}"] + [
+        f"post-{p.id}" for p in db.session.scalars(
+            sa.select(Post).where(Post.title.is_(None)).order_by(Post.published_at.desc()))]
 
 
 def test_without_featured_articles_there_is_no_featured_section(client, make_user):
@@ -204,6 +229,7 @@ def test_the_featured_and_side_lists_are_rendered_once_for_every_visitor_until_t
     app, client, make_user, admin
 ):
     ann, bob = make_user("ann"), make_user("bob")
+    posts.create_article(ann, "Plain", "Text.")
     posts.set_featured(admin, posts.create_article(ann, "First", "Text."), True)
 
     client.login("ann")
@@ -212,11 +238,21 @@ def test_the_featured_and_side_lists_are_rendered_once_for_every_visitor_until_t
     other.login("bob")
     bobs = explore(other)
     assert side_lists_kept(app) == 2  # for ann; bob got hers
-    assert side_list(bobs, "recent-articles") == side_list(anns, "recent-articles") == ["First"]
+    assert side_list(bobs, "recent-articles") == side_list(anns, "recent-articles") == ["Plain"]
     assert featured_titles(bobs) == ["First"]
 
     posts.create_article(bob, "Second", "Text.")
     page = explore(other)
 
     assert side_lists_kept(app) == 3  # a new version of what it shows
-    assert side_list(page, "recent-articles") == ["Second", "First"]
+    assert side_list(page, "recent-articles") == ["Second", "Plain"]
+
+
+def test_when_every_article_is_featured_the_recent_list_says_there_is_no_other(
+    client, make_user, admin
+):
+    posts.set_featured(admin, posts.create_article(make_user("ann"), "Star", "Text."), True)
+    page = explore(client)
+
+    assert featured_titles(page) == ["Star"]
+    assert "No other articles yet." in page.find("section", cls="recent-articles").text

@@ -65,11 +65,12 @@ def why_not(permission: Permission) -> str | None:
 @bp.get("/explore")
 def explore():
     """Everyone's posts, featured articles on top, and the lists beside them."""
+    featured = side_lists.featured()
     page = timelines.explore(*requested_page(), cursor=requested_cursor(),
-                             viewer=current_user)
+                             viewer=current_user, leaving_out=[a.id for a in featured])
     return render_template(
         "explore.html", page=page, title=_("Explore"), endpoint="main.explore",
-        featured=side_lists.featured() if page.page == 1 else [],
+        featured=featured if page.page == 1 else [], any_featured=bool(featured),
         recent=side_lists.recent_articles(), popular=side_lists.popular(),
         categories=side_lists.categories_with_counts(),
     )
