@@ -75,6 +75,9 @@ def empty_tables() -> None:
     else:
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
+        # AUTOINCREMENT's memory of the largest id (models.base:PermanentIds): like
+        # RESTART IDENTITY above, each test's ids start at 1 again.
+        db.session.execute(sa.text("DELETE FROM sqlite_sequence"))
     db.session.commit()
 
 

@@ -1,5 +1,13 @@
 """The declarative base every model inherits: ``id``, ``created_at``, ``updated_at``.
 
+An ``id`` is given once and never again, on every database: it is in permalinks
+(/post/42), comment links and Atom entry ids, which readers keep after the row
+is gone. PostgreSQL's sequences never go back; SQLite's plain ``INTEGER PRIMARY
+KEY`` takes the largest id in the table plus one, so deleting the newest row
+hands its id to the next one, unless the table says ``AUTOINCREMENT``. Every
+model's table says it (:class:`PermanentIds`); migration 0009 rebuilt
+the tables that existed before.
+
 Times are timezone-aware UTC everywhere in Python. PostgreSQL stores them as
 ``timestamptz``; SQLite has no time zones, so :class:`UTCDateTime` stores naive
 UTC there and puts the zone back when reading.
@@ -49,7 +57,24 @@ NAMING_CONVENTION = {
 }
 
 
-class Base(so.DeclarativeBase):
+class PermanentIds:
+    """Gives each model's table SQLite's ``AUTOINCREMENT`` (``sqlite_autoincrement``),
+    so no id is ever given twice. It runs as each model class is declared, after its
+    table is built: a new model (messages, say) gets it with nothing to remember,
+    whatever ``__table_args__`` it declares. Other databases ignore the option.
+
+    A mixin of :class:`Base` rather than a method on it, because Flask-SQLAlchemy
+    builds ``db.Model`` from a copy of Base's body, where ``super()`` would not work.
+    """
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        table = cls.__dict__.get("__table__")
+        if table is not None:
+            table.dialect_kwargs["sqlite_autoincrement"] = True
+
+
+class Base(PermanentIds, so.DeclarativeBase):
     """Columns every table has. Flask-SQLAlchemy builds ``db.Model`` on top of it."""
 
     registry = so.registry(
