@@ -24,6 +24,12 @@ id left cannot be known (SQLite never wrote it down): it may be given once more.
 Downgrading rebuilds the tables the same way without ``AUTOINCREMENT``, and ids
 are reused again after deletes, as before.
 
+Note for later migrations: a batch rebuild reflects the table, and reflection
+does not see ``AUTOINCREMENT``. A migration that batch-alters one of these tables
+on SQLite must pass ``table_kwargs={"sqlite_autoincrement": True}`` (and create
+its triggers again, see 0004); a new table says ``sqlite_autoincrement=True`` in
+its ``create_table`` (autogenerate writes it from the models).
+
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-07

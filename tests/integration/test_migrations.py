@@ -356,3 +356,122 @@ def test_upgrading_to_0008_moves_sign_ins_to_their_own_table_and_back(empty_data
     upgrade()
     assert "session_token" not in user_columns()
     assert db.session.scalar(sa.select(User.username)) == "susan"
+
+
+# The tables 0009 rebuilt on SQLite (each has an id of its own), and what points at them.
+ID_TABLES = ("users", "categories", "tags", "posts", "comments", "login_sessions")
+
+
+def _schema_objects() -> dict[str, object]:
+    """Triggers and indexes by name with the SQL that made them, and every foreign key:
+    what a table rebuild could lose."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            triggers = dict(connection.execute(sa.text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all())
+            indexes = dict(connection.execute(sa.text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index'")).all())
+        else:
+            triggers = dict(connection.execute(sa.text(
+                "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
+                "WHERE NOT tgisinternal")).all())
+            indexes = dict(connection.execute(sa.text(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")).all())
+    inspector = sa.inspect(db.engine)
+    foreign_keys = {
+        table: sorted((fk["name"], tuple(fk["constrained_columns"]), fk["referred_table"],
+                       tuple(fk["referred_columns"]), fk["options"].get("ondelete"))
+                      for fk in inspector.get_foreign_keys(table))
+        for table in (*ID_TABLES, "post_tags", "likes", "followers")}
+    return {"triggers": triggers, "indexes": indexes, "foreign keys": foreign_keys}
+
+
+def _table_sql() -> dict[str, str]:
+    with db.engine.connect() as connection:
+        return dict(connection.execute(sa.text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all())
+
+
+def _largest_ids_kept() -> dict[str, int]:
+    with db.engine.connect() as connection:
+        return dict(connection.execute(sa.text("SELECT name, seq FROM sqlite_sequence")).all())
+
+
+def test_upgrading_to_0009_keeps_ids_for_good_and_the_database_keeps_its_indexes(
+        empty_database_app):
+    """0009 rebuilds SQLite's tables with AUTOINCREMENT and loses nothing on the way: rows,
+    indexes, foreign keys, and the triggers that keep search and the tag pages right,
+    which work on what is written after it. On PostgreSQL it changes nothing."""
+    from flask_migrate import downgrade, upgrade
+
+    from microblog.models.post import Post
+    from microblog.models.user import User
+    from microblog.services import accounts, comments, posts, timelines
+    from microblog.services import search as searching
+
+    sqlite = db.engine.dialect.name == "sqlite"
+
+    def found(words: str) -> dict[str, list[str]]:
+        query = searching.parse(words)
+        return {
+            "posts": sorted(result.post.body for result in searching.posts(query, 1, 10).items),
+            "comments": [result.comment.body for result in searching.comments(query, 1, 10).items],
+            "people": sorted(result.user.username
+                             for result in searching.people(query, 1, 10).items),
+        }
+
+    upgrade(revision="0007")
+    _write_tulips_at_0003()  # susan; a status, an article tagged tulips, a draft (post 3)
+    upgrade(revision="0008")
+    before = _schema_objects()
+    with db.engine.connect() as connection:
+        rows_before = {table: connection.execute(sa.text(
+            f"SELECT * FROM {table} ORDER BY id")).all() for table in ID_TABLES}
+
+    upgrade(revision="0009")
+
+    assert _schema_objects() == before
+    with db.engine.connect() as connection:
+        assert {table: connection.execute(sa.text(f"SELECT * FROM {table} ORDER BY id")).all()
+                for table in ID_TABLES} == rows_before
+    if sqlite:
+        with db.engine.connect() as connection:  # every row still points at a row there is
+            assert connection.execute(sa.text("PRAGMA foreign_key_check")).all() == []
+        tables = _table_sql()
+        assert [t for t in ID_TABLES if "PRIMARY KEY AUTOINCREMENT" not in tables[t]] == []
+        assert _largest_ids_kept() == {"users": 1, "tags": 1, "posts": 3, "comments": 1}
+
+    upgrade()  # the models describe the newest schema
+    susan = db.session.scalar(sa.select(User))
+    draft = db.session.get(Post, 3)
+    posts.delete_post(susan, draft)  # the newest post, gone
+    comments.delete(susan, comments.get_comment(1))  # and the newest comment
+    bulbs = posts.create_article(susan, "Tulip bulbs", "Plant them in autumn.", tags="tulips")
+    later = posts.create_article(susan, "Tulips in pots", "On the balcony.", tags="tulips",
+                                 publish=False)
+    posts.publish(susan, later)
+    remark = comments.add(susan, bulbs.id, "Tulips again next spring")
+    ann = accounts.register("ann", "ann@example.com", "correct horse battery",
+                            email_confirmed=True)
+    accounts.update_profile(ann, "ann", "Tulips on every windowsill")
+
+    assert (bulbs.id, later.id, remark.id) == (4, 5, 2)  # never 3 or 1 again
+    assert found("tulips") == {
+        "posts": ["Daffodils first.", "On the balcony.", "Plant them in autumn.",
+                  "Planting tulips today"],
+        "comments": ["Tulips again next spring"], "people": ["ann", "susan"]}
+    assert [page_post.id for page_post in timelines.tagged("tulips", 1, 10).items] == [5, 4, 2]
+    db.session.remove()
+
+    downgrade(revision="0008")
+    if sqlite:
+        assert [t for t in ID_TABLES if "AUTOINCREMENT" in _table_sql()[t]] == []
+    assert _schema_objects() == before
+    assert found("tulips")["posts"] == ["Daffodils first.", "On the balcony.",
+                                        "Plant them in autumn.", "Planting tulips today"]
+    db.session.remove()
+
+    upgrade()
+    if sqlite:
+        assert _largest_ids_kept() == {"users": 2, "tags": 1, "posts": 5, "comments": 2}
+    assert found("windowsill")["people"] == ["ann"]
