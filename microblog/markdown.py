@@ -276,3 +276,17 @@ def excerpt(html_or_text: str, length: int = 200) -> str:
     if text[length - 1] != " " and " " in cut:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:.-") + "…"
+
+
+# What a plain-text excerpt shows as it is: text, in paragraphs, perhaps emphasised.
+TEXT_ONLY_TAGS = {"p", "br", "em", "strong"}
+START_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
+
+
+def excerpt_is_whole(excerpt_text: str, html: str) -> bool:
+    """Whether an article's excerpt already shows all of it, so a list has no "Read more"
+    to offer: the excerpt was not cut, and the article holds nothing an excerpt leaves
+    out (a link, an image, code, a list, a table, a heading)."""
+    if excerpt_text.endswith("…"):
+        return False
+    return {tag.lower() for tag in START_TAG.findall(html or "")} <= TEXT_ONLY_TAGS

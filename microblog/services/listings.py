@@ -32,6 +32,7 @@ import sqlalchemy as sa
 
 from microblog.avatars import avatar_url
 from microblog.extensions import db
+from microblog.markdown import excerpt_is_whole
 from microblog.models.category import Category
 from microblog.models.comment import Comment
 from microblog.models.post import Post
@@ -108,6 +109,10 @@ class ListedPost:
     @property
     def is_article(self) -> bool:
         return self.title is not None
+
+    @property
+    def excerpt_is_whole(self) -> bool:
+        return excerpt_is_whole(self.excerpt or "", self.body_html)
 
     @property
     def is_draft(self) -> bool:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from microblog.caching import CATEGORIES, ENGAGEMENT, POSTS, cached
 from microblog.extensions import db
+from microblog.markdown import excerpt_is_whole
 from microblog.models.base import utcnow
 from microblog.models.category import Category
 from microblog.models.comment import Comment
@@ -42,6 +43,7 @@ class ArticleCard:
     published_at: datetime
     category: str | None
     category_slug: str | None
+    whole: bool = False  # the excerpt is all of it (markdown.excerpt_is_whole)
 
 
 def featured() -> list[ArticleCard]:
@@ -52,7 +54,8 @@ def featured() -> list[ArticleCard]:
             ArticleCard(post.id, post.title or "", post.slug, post.excerpt or "",
                         post.author.username, post.published_at,
                         post.category.name if post.category else None,
-                        post.category.slug if post.category else None)
+                        post.category.slug if post.category else None,
+                        excerpt_is_whole(post.excerpt or "", post.body_html))
             for post in db.session.scalars(with_authors(newest_first(query)))
         ]
 

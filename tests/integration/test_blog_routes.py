@@ -76,6 +76,22 @@ def test_an_article_in_a_timeline_is_its_title_an_excerpt_and_read_more(client, 
         assert shown.find("a", "read-more").attrs["href"] == link
 
 
+def test_a_short_article_shown_whole_in_a_list_offers_no_read_more(client, susan, admin):
+    whole = posts.create_article(susan, "Short", "All of it, *in one line*. #flask", tags="flask")
+    linked = posts.create_article(susan, "Linked", "Short, with [a link](https://example.com).",
+                                  tags="flask")
+    posts.set_featured(admin, whole, True)
+    for url in ("/user/susan", "/tag/flask"):
+        page = parse(client.get(url))
+        shown = page.find("article", "post", id=f"post-{whole.id}")
+        assert shown.find("p", "post-excerpt").text == "All of it, in one line. #flask"
+        assert next(shown.find_all("a", "read-more"), None) is None
+        other = page.find("article", "post", id=f"post-{linked.id}")
+        assert other.find("a", "read-more").attrs["href"] == f"/post/{linked.id}/linked"
+    card = parse(client.get("/explore")).find("article", "featured-article")
+    assert next(card.find_all("a", "read-more"), None) is None
+
+
 def test_a_status_has_a_permalink_without_a_slug(client, susan):
     status = posts.create_post(susan, "Just a status #flask")
     response = client.get(f"/post/{status.id}")

@@ -15,6 +15,7 @@ from flask import url_for
 from microblog import create_app
 from microblog.markdown import (
     excerpt,
+    excerpt_is_whole,
     mentions,
     render_article,
     render_comment,
@@ -273,3 +274,13 @@ def test_excerpt_of_one_long_word_is_cut_inside_it():
 def app_for_urls():
     """An app whose routes tell us where /user/<username> really is (no database used)."""
     return create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_an_excerpt_is_whole_only_when_uncut_and_the_article_is_plain_text():
+    plain = render_article("One *short* paragraph.\n\nAnd **another**.")
+    assert excerpt_is_whole(excerpt(plain), plain)
+    assert not excerpt_is_whole(excerpt(plain, 10), plain)  # cut
+    for markdown in ("A [link](https://example.com).", "Some `code`.", "- a list",
+                     "## A heading", "| a | b |\n|---|---|\n| 1 | 2 |"):
+        html = render_article(markdown)
+        assert not excerpt_is_whole(excerpt(html), html), markdown
