@@ -37,7 +37,9 @@ babel = Babel()
 limiter = Limiter(
     key_func=get_remote_address,
     strategy="moving-window",  # exact: no double burst where two fixed windows meet
-    headers_enabled=True,  # a 429 says when to come back (Retry-After)
+    # No X-RateLimit-* or Retry-After on every answer: only a 429 says when to come back
+    # (microblog.blueprints.errors.handlers:too_many_requests).
+    headers_enabled=False,
     in_memory_fallback_enabled=True,  # Redis down: keep limiting, in this process
     swallow_errors=True,  # and never turn a storage error into a 500
 )

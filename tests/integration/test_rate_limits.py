@@ -154,6 +154,7 @@ def test_the_attempt_after_too_many_failures_on_a_username_gets_429(
         response = sign_in(browser, ["alice", "Alice", "ALICE "][attempt % 3])
         assert response.status_code == 422
         assert "Invalid username or password." in alerts(parse_page(response))
+        assert "Retry-After" not in response.headers  # only a refusal says when to retry
 
     with caplog.at_level(logging.INFO, logger="microblog.audit"):
         blocked = sign_in(browser, "alice", PASSWORD)

@@ -93,8 +93,17 @@ def handle_http_error(error: HTTPException):
     if error.code == 500:
         return handle_internal_error(error)
     if error.code == 429:
-        return error_response(error, too_many_requests_detail())
+        return too_many_requests(error)
     return error_response(error)
+
+
+def too_many_requests(error: HTTPException):
+    """The 429 page, with ``Retry-After``: the seconds until the breached limit lets this
+    client try again (the moving window's oldest attempt leaves it)."""
+    response = error_response(error, too_many_requests_detail())
+    if (limit := limiter.current_limit) is not None:
+        response.headers["Retry-After"] = str(max(1, int(limit.reset_at - time.time())))
+    return response
 
 
 def too_many_requests_detail() -> str:
