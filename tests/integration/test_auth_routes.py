@@ -55,6 +55,19 @@ def test_the_new_account_can_log_in(client):
     assert is_logged_in(client)
 
 
+def test_a_new_member_reads_one_message_at_each_step(client, make_user):
+    """Registering, then signing in: one clear message each time, never a stack of them."""
+    make_user("someone")  # not the site's first account
+    client.submit("/auth/register", NEW_ACCOUNT)
+    assert len(alerts(parse(client.get("/auth/login")))) == 1
+    client.login("alice")
+
+    home = parse(client.get("/index"))
+
+    assert alerts(home) == []  # the flash was read on the login page
+    assert len(list(home.find_all(id="confirm-email-banner"))) == 1
+
+
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
