@@ -132,7 +132,8 @@ class Config:
     # Rate limits (microblog/rate_limits.py), counted in REDIS_URL when it is set, so all
     # workers share them, else in this process. Each is a string such as "5 per 15
     # minutes"; an empty one is off. Sign-in attempts are counted before the password is
-    # checked; a success clears its username's count (microblog/rate_limits.py).
+    # checked, per address and per username (per device for a browser the account knows,
+    # DEVICE_COOKIE_* below); a success clears the username's or device's count.
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_LOGIN_PER_IP = os.environ.get("RATELIMIT_LOGIN_PER_IP", "20 per 15 minutes")
     RATELIMIT_LOGIN_PER_USERNAME = os.environ.get(
@@ -178,6 +179,11 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # A browser that signed in to an account carries a signed device cookie for it this
+    # long (microblog/known_devices.py); its sign-in attempts are counted per device, so
+    # failures from elsewhere cannot lock its owner out.
+    DEVICE_COOKIE_DURATION = 60 * 60 * 24 * _int("DEVICE_COOKIE_DAYS", 365)
+    DEVICE_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
 
@@ -207,6 +213,7 @@ class ProductionConfig(Config):
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    DEVICE_COOKIE_SECURE = True
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json").strip().lower()
     # gunicorn's workers share its standard output; the platform collects it.
     LOG_TO_STDOUT = _bool("LOG_TO_STDOUT", True)

@@ -5,31 +5,38 @@ Each limit here is a decorator for one view, and its size is a setting
 every request. Only POSTs count: looking at a form is free. A POST is counted
 *before* the view runs, in the same step that checks the limit, so attempts
 sent in parallel cannot all slip in before any is counted. Sign-in is counted
-per address and per username, so guessing one person's password trips the
-username limit long before the address limit shared by a whole office; a
-successful sign-in forgives its username's count (only the owner could make
-one). A request over a limit gets the 429 page with ``Retry-After`` and never
-reaches the view, so it changes nothing.
+per address and per account, so guessing one person's password trips the
+account limit long before the address limit shared by a whole office. The
+account limit counts a browser the account knows (its device cookie,
+:mod:`microblog.known_devices`) on its own, so failures from elsewhere cannot
+lock the owner out of her own laptop; a successful sign-in forgives the count
+it was counted in, and a password reset forgives the account's. A request
+over a limit gets the 429 page with ``Retry-After`` and never reaches the view,
+so it changes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from limits import parse_many
+from limits import RateLimitItem, parse_many
 
-from microblog import audit
+from microblog import audit, known_devices
 from microblog.extensions import limiter
+from microblog.models.user import User
 from microblog.redis_client import client_options
 from microblog.services.accounts import normalise_email
 
 # Longer input cannot be an account's username or address; cutting it keeps a
 # stored key small whatever a client posts.
 KEY_MAX_LENGTH = 254
+
+# The view the sign-in limits are on: the limiter keeps their counts under its name.
+SIGN_IN_ENDPOINT = "auth.login"
 
 # The settings that hold a limit (see microblog/config.py): ``post_limit`` adds each one
 # it is given, so the start-up check below covers every limit defined in this module.
@@ -84,10 +91,34 @@ def only_posts_are_limited() -> bool:
 # --- whose attempts count together -------------------------------------------------------
 
 
-def submitted_username() -> str:
+def typed_username() -> str:
     """The username typed into the form, as accounts match it: "Susan" is "susan"."""
-    name = (request.form.get("username") or "").strip().lower()
-    return "username:" + name[:KEY_MAX_LENGTH]
+    return (request.form.get("username") or "").strip().lower()[:KEY_MAX_LENGTH]
+
+
+def submitted_username() -> str:
+    """The key of the count for the username typed into the form."""
+    return username_key(typed_username())
+
+
+def username_key(username: str) -> str:
+    """The key of the count shared by every browser the account ``username`` does not know."""
+    return "username:" + username.lower()[:KEY_MAX_LENGTH]
+
+
+def sign_in_account_or_device() -> str:
+    """Whose failures this sign-in attempt counts with: its device's own when the
+    browser carries a device cookie of the account typed in, else the username's,
+    shared by every browser the account does not know.
+
+    Worked out once per request (the limiter, its audit line and the forgiving
+    after a success all ask).
+    """
+    if "sign_in_key" not in g:
+        username = typed_username()
+        device = known_devices.recognised(username)
+        g.sign_in_key = f"device:{device}" if device else username_key(username)
+    return g.sign_in_key
 
 
 def submitted_email() -> str:
@@ -131,7 +162,7 @@ def post_limit(setting: str, key: Callable[[], str]):
 
 
 login_per_ip = post_limit("RATELIMIT_LOGIN_PER_IP", get_remote_address)
-login_per_username = post_limit("RATELIMIT_LOGIN_PER_USERNAME", submitted_username)
+login_per_account = post_limit("RATELIMIT_LOGIN_PER_USERNAME", sign_in_account_or_device)
 register_per_ip = post_limit("RATELIMIT_REGISTER_PER_IP", get_remote_address)
 reset_request_per_ip = post_limit("RATELIMIT_RESET_PER_IP", get_remote_address)
 reset_request_per_email = post_limit("RATELIMIT_RESET_PER_EMAIL", submitted_email)
@@ -139,14 +170,38 @@ confirmation_resend_per_user = post_limit("RATELIMIT_CONFIRMATION_PER_USER", cur
 
 
 def forgive_sign_in_failures() -> None:
-    """After a successful sign-in, clear its username's count: the owner's typos
-    should not lock them out later. The address's count stays (an attacker with an
-    account of their own could otherwise wipe it between guesses at others)."""
-    key = submitted_username()
+    """After a successful sign-in, clear the count it was counted in (its username's, or
+    its device's): the owner's typos should not lock them out later. The address's
+    count stays (an attacker with an account of their own could otherwise wipe it
+    between guesses at others)."""
+    key = sign_in_account_or_device()
     for request_limit in limiter.current_limits:
         if key in request_limit.request_args:
-            try:
-                request_limit.limiter.clear(request_limit.limit, *request_limit.request_args)
-            except Exception:  # the storage is down: the count expires by itself
-                current_app.logger.warning("could not clear the sign-in count of %s", key,
-                                           exc_info=True)
+            _clear(request_limit.limit, request_limit.request_args, key)
+
+
+def forgive_account(user: User) -> None:
+    """After a password reset, clear the count shared by the browsers ``user``'s account
+    does not know: whoever opened the link reads the account's email, so it is the
+    owner, maybe on a new computer. (The browser that reset it is known from now on,
+    ``known_devices.remember``, so an attacker who fills the count again at once does
+    not lock the owner out of it.)"""
+    key = username_key(user.username)
+    setting = current_app.config["RATELIMIT_LOGIN_PER_USERNAME"]
+    for limit in parse_many(setting) if setting else []:
+        # The arguments the limiter counted with: the key, then the view's endpoint.
+        _clear(limit, [key, SIGN_IN_ENDPOINT], key)
+
+
+def _clear(limit: RateLimitItem, request_args: list[str], key: str) -> None:
+    try:
+        limiter.limiter.clear(limit, *request_args)
+    except Exception:  # the storage is down: the count expires by itself
+        current_app.logger.warning("could not clear the sign-in count of %s", key,
+                                   exc_info=True)
+
+
+def is_account_cool_down(request_limit: RequestLimit) -> bool:
+    """Whether ``request_limit`` is the per-account sign-in limit of this request
+    (rather than its address's): the 429 page then says how the owner gets in."""
+    return g.get("sign_in_key") in request_limit.request_args

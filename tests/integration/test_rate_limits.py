@@ -17,12 +17,14 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from email import message_from_bytes
 from pathlib import Path
 
 import pytest
 import redis
 import sqlalchemy as sa
 from flask import Flask, url_for
+from itsdangerous import URLSafeTimedSerializer
 from limits import parse
 
 from microblog import create_app
@@ -30,10 +32,11 @@ from microblog.config import Config
 from microblog.extensions import db, limiter
 from microblog.mailer import wait_for_pending
 from microblog.models.user import User
+from microblog.tokens import password_fingerprint
 from tests.conftest import PASSWORD, Client
 from tests.pages import alerts
 from tests.pages import parse as parse_page
-from tests.smtp import free_port
+from tests.smtp import free_port, link_path
 
 # Unique per run: other runs of the suite may share the Redis server at the same time.
 KEY_PREFIX = f"microblog-test-limits-{uuid.uuid4().hex[:8]}"
@@ -332,6 +335,168 @@ def test_an_empty_setting_turns_that_limit_off(make_limited_app, storage, make_u
         assert sign_in(browser, "alice").status_code == 422
     # What is left is the address limit.
     assert sign_in(browser, "alice", PASSWORD).status_code == 429
+
+
+# --- the owner gets past a lockout --------------------------------------------------------
+# The per-account limit must not be a weapon: failures from browsers the account does not
+# know (an attacker's) share one count, and a browser its owner has signed in with before
+# (it carries a device cookie, microblog/known_devices.py) counts on its own.
+
+OWNER_HINT = ("If this is your account, you can sign in now from a browser you have signed "
+              "in with before, or by resetting your password.")
+NEW_PASSWORD = "a brand new passphrase"
+
+
+def known_browser(app: Flask, username: str, address: str = ALICES_ADDRESS) -> Client:
+    """A browser ``username`` has signed in with (and out of again): it has a device cookie."""
+    browser = app.test_client()
+    assert sign_in(browser, username, PASSWORD, address=address).status_code == 302
+    browser.logout()
+    assert browser.get_cookie("device", path="/auth/login") is not None
+    return browser
+
+
+def lock_out(app: Flask, username: str):
+    """An attacker fails ``username``'s password until the account's count is full;
+    returns the 429 their next try gets, with the right password."""
+    attacker = app.test_client()
+    for _ in range(allowed(app, "RATELIMIT_LOGIN_PER_USERNAME")):
+        assert sign_in(attacker, username, address=ATTACKER).status_code == 422
+    blocked = sign_in(attacker, username, PASSWORD, address=ATTACKER)
+    assert blocked.status_code == 429
+    assert not is_logged_in(attacker, ATTACKER)
+    return blocked
+
+
+def limit_message(response) -> str:
+    return parse_page(response).find("p", cls="lead").text
+
+
+def test_an_attacker_who_locks_an_account_cannot_lock_out_its_owners_browser(limited_app,
+                                                                            make_user):
+    make_user("alice")
+    laptop = known_browser(limited_app, "alice")
+
+    blocked = lock_out(limited_app, "alice")
+
+    assert 0 < int(blocked.headers["Retry-After"]) <= window_seconds(
+        limited_app, "RATELIMIT_LOGIN_PER_USERNAME")
+    assert limit_message(blocked).startswith("Too many attempts. Please try again in ")
+    assert limit_message(blocked).endswith(OWNER_HINT)
+    response = sign_in(laptop, "alice", PASSWORD, address=ALICES_ADDRESS)
+    assert response.status_code == 302
+    assert is_logged_in(laptop, ALICES_ADDRESS)
+    # Her sign-in lifts nothing for the attacker.
+    assert sign_in(limited_app.test_client(), "alice", PASSWORD,
+                   address=ATTACKER).status_code == 429
+
+
+def test_on_a_new_browser_the_owner_is_refused_until_she_resets_her_password(
+    limited_app, make_user, outbox
+):
+    make_user("alice")
+    old_laptop = known_browser(limited_app, "alice")
+    attackers_refusal = limit_message(lock_out(limited_app, "alice"))
+    new_laptop = limited_app.test_client()
+
+    refused = sign_in(new_laptop, "alice", PASSWORD, address=ALICES_ADDRESS)
+
+    # The right password is refused as the attacker's guess was: no sign it was right.
+    assert refused.status_code == 429
+    assert "Retry-After" in refused.headers
+    assert limit_message(refused) == attackers_refusal
+    assert not is_logged_in(new_laptop, ALICES_ADDRESS)
+
+    assert request_reset(new_laptop, "alice@example.com", ALICES_ADDRESS).status_code == 302
+    wait_for_pending()
+    [email] = outbox.glob("*.eml")
+    link = link_path(message_from_bytes(email.read_bytes()), "/auth/reset_password/")
+    response = new_laptop.submit(link, {"password": NEW_PASSWORD, "password2": NEW_PASSWORD},
+                                 environ_base={"REMOTE_ADDR": ALICES_ADDRESS})
+    assert response.headers["Location"] == "/auth/login"
+
+    # The reset cleared the account's count: any browser of hers may sign in again...
+    phone = limited_app.test_client()
+    assert sign_in(phone, "alice", NEW_PASSWORD, address=ALICES_ADDRESS).status_code == 302
+    # ...and when the attacker fills it again at once, the browser that reset it is known.
+    lock_out(limited_app, "alice")
+    assert sign_in(new_laptop, "alice", NEW_PASSWORD, address=ALICES_ADDRESS).status_code == 302
+    assert is_logged_in(new_laptop, ALICES_ADDRESS)
+    # A device cookie from before the reset is known no more (it may be the attacker's).
+    assert sign_in(old_laptop, "alice", NEW_PASSWORD,
+                   address=ALICES_ADDRESS).status_code == 429
+
+
+def test_a_known_browser_that_fails_too_often_is_limited_on_its_own(limited_app, make_user):
+    make_user("alice")
+    laptop = known_browser(limited_app, "alice")
+    for _ in range(allowed(limited_app, "RATELIMIT_LOGIN_PER_USERNAME")):
+        assert sign_in(laptop, "alice", address=ALICES_ADDRESS).status_code == 422
+
+    blocked = sign_in(laptop, "alice", PASSWORD, address=ALICES_ADDRESS)
+
+    assert blocked.status_code == 429
+    assert "Retry-After" in blocked.headers
+    assert not is_logged_in(laptop, ALICES_ADDRESS)
+    # Its failures were its own: the account's shared count is untouched.
+    phone = limited_app.test_client()
+    assert sign_in(phone, "alice", PASSWORD, address=ALICES_ADDRESS).status_code == 302
+
+
+def test_a_known_browser_still_meets_the_address_limit(limited_app, make_user):
+    make_user("alice")
+    laptop = known_browser(limited_app, "alice")  # one sign-in from her address
+    lock_out(limited_app, "alice")
+    assert sign_in(laptop, "alice", PASSWORD, address=ALICES_ADDRESS).status_code == 302
+    laptop.logout()
+    office = limited_app.test_client()
+    for n in range(allowed(limited_app, "RATELIMIT_LOGIN_PER_IP") - 2):
+        assert sign_in(office, f"guess{n}", address=ALICES_ADDRESS).status_code == 422
+
+    blocked = sign_in(laptop, "alice", PASSWORD, address=ALICES_ADDRESS)
+
+    assert blocked.status_code == 429
+    assert "Retry-After" in blocked.headers
+    assert OWNER_HINT not in limit_message(blocked), "a known browser does not help here"
+    assert not is_logged_in(laptop, ALICES_ADDRESS)
+
+
+def test_a_device_cookie_opens_no_other_account_and_cannot_be_forged(limited_app, make_user):
+    alice = make_user("alice")
+    make_user("bob")
+    laptop = known_browser(limited_app, "alice")
+    bobs_browser = known_browser(limited_app, "bob", address=ATTACKER)
+    lock_out(limited_app, "alice")
+    with limited_app.app_context():
+        forged = URLSafeTimedSerializer("not our secret key", salt="microblog.device").dumps(
+            {"user": alice.id, "device": "mine", "password": password_fingerprint(alice)})
+    genuine = laptop.get_cookie("device", path="/auth/login").value
+    forger = limited_app.test_client()
+    tamperer = limited_app.test_client()
+    forger.set_cookie("device", forged, path="/auth/login")
+    tamperer.set_cookie("device", genuine[:4] + ("B" if genuine[4] == "A" else "A") + genuine[5:],
+                        path="/auth/login")
+
+    for browser in (bobs_browser, forger, tamperer):
+        refused = sign_in(browser, "alice", PASSWORD, address=ATTACKER)
+        assert refused.status_code == 429
+        assert not is_logged_in(browser, ATTACKER)
+    assert sign_in(laptop, "alice", PASSWORD, address=ALICES_ADDRESS).status_code == 302
+
+
+def test_changing_the_password_keeps_this_browser_known(limited_app, make_user):
+    make_user("alice")
+    laptop = known_browser(limited_app, "alice", address="127.0.0.1")  # as submit()'s pages
+    assert sign_in(laptop, "alice", PASSWORD).status_code == 302
+    changed = laptop.submit("/settings/password", {
+        "current_password": PASSWORD, "password": NEW_PASSWORD, "password2": NEW_PASSWORD,
+    })
+    assert changed.headers["Location"] == "/settings"
+    laptop.logout()
+    lock_out(limited_app, "alice")
+
+    assert sign_in(laptop, "alice", NEW_PASSWORD).status_code == 302
+    assert is_logged_in(laptop)
 
 
 # --- registering --------------------------------------------------------------------------

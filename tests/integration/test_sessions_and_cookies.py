@@ -35,11 +35,16 @@ def test_production_login_cookies_are_secure_httponly_and_samesite(production_ap
     })
 
     assert response.status_code == 302
-    for name in ("session", "remember_token"):
+    for name in ("session", "remember_token", "device"):
         attributes = cookie_attributes(response, name)
         assert "secure" in attributes, name
         assert "httponly" in attributes, name
         assert attributes["samesite"] == "Lax", name
+    # The device cookie (microblog/known_devices.py) outlives the others, and only the
+    # sign-in form reads it, so no other request carries it.
+    device = cookie_attributes(response, "device")
+    assert device["path"] == "/auth/login"
+    assert int(device["max-age"]) == browser.application.config["DEVICE_COOKIE_DURATION"]
     assert browser.get("/index", base_url=HTTPS).status_code == 200
 
 

@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import _
 from flask_login import current_user
 
-from microblog import rate_limits
+from microblog import known_devices, rate_limits
 from microblog.blueprints.auth import bp
 from microblog.blueprints.auth.forms import ResetPasswordForm, ResetPasswordRequestForm
 from microblog.blueprints.forms import form_status, show_service_error
@@ -39,10 +39,13 @@ def reset_password(token):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            passwords.reset_password(token, form.password.data, form.password2.data)
+            user = passwords.reset_password(token, form.password.data, form.password2.data)
         except ValidationError as error:
             show_service_error(form, error)
         else:
+            # Whoever reads the account's email is its owner: a lockout ends for them.
+            rate_limits.forgive_account(user)
+            known_devices.remember(user)
             flash(_("Your password has been reset. Log in with the new one."), "success")
             return redirect(url_for("auth.login"))
     return render_template(

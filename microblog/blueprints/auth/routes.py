@@ -22,7 +22,7 @@ def redirect_after_login():
 
 @bp.route("/login", methods=["GET", "POST"])
 @rate_limits.login_per_ip
-@rate_limits.login_per_username
+@rate_limits.login_per_account
 def login():
     if current_user.is_authenticated:
         return redirect_after_login()

@@ -25,6 +25,7 @@ from werkzeug.exceptions import (
 )
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
+from microblog import rate_limits
 from microblog.blueprints.errors import bp
 from microblog.blueprints.forms import error_summary
 from microblog.errors import NotFound, PermissionDenied, ValidationError
@@ -112,8 +113,13 @@ def too_many_requests_detail() -> str:
     if limit is None:
         return str(FRIENDLY_DETAIL[429])
     minutes = max(1, round((limit.reset_at - time.time()) / 60))
-    return ngettext("Too many attempts. Please try again in %(num)d minute.",
-                    "Too many attempts. Please try again in %(num)d minutes.", minutes)
+    detail = ngettext("Too many attempts. Please try again in %(num)d minute.",
+                      "Too many attempts. Please try again in %(num)d minutes.", minutes)
+    if rate_limits.is_account_cool_down(limit):
+        # The same words whatever was typed: they tell nobody whether it was right.
+        detail += " " + _("If this is your account, you can sign in now from a browser you "
+                          "have signed in with before, or by resetting your password.")
+    return detail
 
 
 @bp.app_errorhandler(CSRFError)

@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import _, ngettext
 from flask_login import current_user, login_required
 
+from microblog import known_devices
 from microblog.blueprints.auth.session_cookies import sign_out
 from microblog.blueprints.forms import form_status, show_service_error
 from microblog.blueprints.settings import bp
@@ -37,6 +38,8 @@ def password():
         except ValidationError as error:
             show_service_error(form, error)
         else:
+            # The device cookie carried the old password's fingerprint: renew it.
+            known_devices.remember(current_user)
             flash(_("Your password has been changed. Your other sessions were logged out."),
                   "success")
             return redirect(url_for("settings.index"))
