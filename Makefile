@@ -54,6 +54,8 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 
 # Browser assets come from the npm registry (versions locked in package-lock.json)
 # and are copied into static/vendor/, which git ignores: the app serves them itself.
+# The devDependencies (axe-core, for tests/e2e/test_accessibility.py) stay in
+# node_modules/, where the tests read them: never copied, so never served.
 $(ASSETS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf microblog/static/vendor

@@ -6,6 +6,14 @@ from flask_wtf import FlaskForm
 
 from microblog.errors import ValidationError
 
+# What a field holds, for browsers and password managers (``render_kw`` of the field):
+# they fill in the username and the *current* password at sign-in, and offer to generate
+# and save a *new* one at registration, reset and change, instead of guessing from names.
+USERNAME = {"autocomplete": "username"}
+EMAIL = {"autocomplete": "email"}
+CURRENT_PASSWORD = {"autocomplete": "current-password"}
+NEW_PASSWORD = {"autocomplete": "new-password"}
+
 
 def show_service_error(form: FlaskForm, error: ValidationError) -> None:
     """Show each message of a service's ValidationError next to its field.

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 
+from microblog.blueprints.forms import USERNAME
 from microblog.models.post import STATUS_MAX_LENGTH
 from microblog.models.user import ABOUT_ME_MAX_LENGTH, USERNAME_MAX_LENGTH
 
@@ -23,7 +24,7 @@ class PostForm(FlaskForm):
 
 
 class EditProfileForm(FlaskForm):
-    username = StringField(_l("Username"), render_kw={"maxlength": USERNAME_MAX_LENGTH})
+    username = StringField(_l("Username"), render_kw={"maxlength": USERNAME_MAX_LENGTH, **USERNAME})
     about_me = TextAreaField(
         _l("About me"),
         description=_l("Up to %(max)d characters.", max=ABOUT_ME_MAX_LENGTH),
