@@ -37,6 +37,19 @@ class NotFound(ServiceError):
     """The thing asked for does not exist (or is not visible to this user)."""
 
 
+class Moved(NotFound):
+    """Nothing has this name now, but something had it: a renamed user or category.
+
+    ``new`` is its name now. Still a NotFound to every caller that cannot send
+    the visitor on (a form's POST, the CLI); the pages answer a GET with a
+    permanent redirect to the same page under ``new``.
+    """
+
+    def __init__(self, message: str, *, old: str, new: str):
+        super().__init__(message)
+        self.old, self.new = old, new
+
+
 class PermissionDenied(ServiceError):
     """The thing exists but this user may not do that to it."""
 

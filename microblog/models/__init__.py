@@ -13,6 +13,7 @@ def load_all() -> None:
         category,
         comment,
         follow,
+        former_name,
         like,
         login_session,
         post,

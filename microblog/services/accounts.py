@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from microblog import audit
 from microblog.caching import ENGAGEMENT, POSTS
-from microblog.errors import NotFound, PermissionDenied, ValidationError
+from microblog.errors import Moved, NotFound, PermissionDenied, ValidationError
 from microblog.extensions import db
 from microblog.models.base import utcnow
 from microblog.models.user import (
@@ -29,7 +29,7 @@ from microblog.models.user import (
     check_password_of_nobody,
     hash_password,
 )
-from microblog.services import account_mail, counts, sessions
+from microblog.services import account_mail, counts, renames, sessions
 from microblog.services.loading import one_for_viewer
 from microblog.services.text import clean_text
 from microblog.services.transactions import commit
@@ -167,8 +167,9 @@ def register(
         audit.record("account.register_existing_email", user=owner)
         account_mail.send_registration_attempt(owner)
         return None
-    user = User(username=username, email=email, password_hash=password_hash,
+    user = User(email=email, password_hash=password_hash,
                 email_confirmed_at=utcnow() if email_confirmed else None)
+    renames.give_username(user, username)  # someone's old name is free to take
     db.session.add(user)
     commit_unique()
     audit.record("account.register", user=user)
@@ -202,16 +203,28 @@ def authenticate(username: str, password: str) -> User | None:
 def get_user(username: str, viewer: User | None = None) -> User:
     """The user called ``username`` (any case; the unique index is on
     ``lower(username)``); with ``viewer``, also whether they follow them
-    (``followed_by_viewer``), in the same query."""
+    (``followed_by_viewer``), in the same query.
+
+    Nobody by that name raises NotFound, or Moved when it is a name someone had
+    before a rename: only then are former names read, so a page reached by the
+    current name costs no query more.
+    """
     user = one_for_viewer("user_by_name", lambda: sa.select(User).where(
         User.username_matches(sa.bindparam("username"))), viewer, username=username.lower())
     if user is None:
-        raise NotFound(_("There is no user called %(username)s.", username=username))
+        missing = _("There is no user called %(username)s.", username=username)
+        if (current := renames.current_username(username)) is not None:
+            raise Moved(missing, old=username, new=current)
+        raise NotFound(missing)
     return user
 
 
 def update_profile(user: User, username: str, about_me: str) -> User:
-    """Change the username (still unique) and the about-me text."""
+    """Change the username (still unique) and the about-me text.
+
+    The old username keeps leading here (``services.renames``), until somebody
+    else takes it.
+    """
     about_me = clean_text(about_me)
     if len(about_me) > ABOUT_ME_MAX_LENGTH:
         raise ValidationError(
@@ -220,7 +233,7 @@ def update_profile(user: User, username: str, about_me: str) -> User:
         )
     new_username = validate_username(username, current=user)
     renamed = new_username != user.username
-    user.username = new_username
+    renames.give_username(user, new_username)
     user.about_me = about_me or None
     commit_unique(changes=[POSTS] if renamed else [])  # cached lists and feeds name the author
     return user

@@ -11,12 +11,13 @@ from flask_babel import _
 from sqlalchemy.exc import IntegrityError
 
 from microblog.caching import CATEGORIES, POSTS
-from microblog.errors import NotFound, ValidationError
+from microblog.errors import Moved, NotFound, ValidationError
 from microblog.extensions import db
 from microblog.models.category import CATEGORY_NAME_MAX_LENGTH, Category
 from microblog.models.post import Post
 from microblog.models.role import Permission
 from microblog.models.user import User
+from microblog.services import renames
 from microblog.services.permissions import require
 from microblog.services.posts import slugify
 from microblog.services.transactions import commit
@@ -27,9 +28,13 @@ def all_categories() -> list[Category]:
 
 
 def get_by_slug(slug: str) -> Category:
+    """The category at ``/category/<slug>``; Moved for a slug it had before a rename."""
     category = db.session.scalar(sa.select(Category).where(Category.slug == slug))
     if category is None:
-        raise NotFound(_("There is no such category."))
+        missing = _("There is no such category.")
+        if (current := renames.current_slug(slug)) is not None:
+            raise Moved(missing, old=slug, new=current)
+        raise NotFound(missing)
     return category
 
 
@@ -51,7 +56,10 @@ def _name(name: str | None) -> str:
 
 
 def _save_named(category: Category, name: str) -> Category:
-    """Commit ``category`` under ``name``; a name or slug already taken is a form error."""
+    """Commit ``category`` under ``name``; a name or slug already taken is a form error.
+
+    A slug that only an old link still uses is free: the category takes it over.
+    """
     slug = slugify(name)[:CATEGORY_NAME_MAX_LENGTH]
     others = Category.id != category.id if category.id is not None else sa.true()
     clash = db.session.scalar(
@@ -62,7 +70,8 @@ def _save_named(category: Category, name: str) -> Category:
     if clash is not None:
         raise ValidationError(_("There is already a category called %(name)s.",
                                 name=clash.name), field="name")
-    category.name, category.slug = name, slug
+    category.name = name
+    renames.give_slug(category, slug)  # the old slug keeps leading here
     db.session.add(category)
     try:
         commit(changes=[CATEGORIES, POSTS])

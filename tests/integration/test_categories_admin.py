@@ -151,7 +151,7 @@ def test_renaming_changes_the_name_and_address_and_keeps_the_posts(client, filed
     assert "Flask is now called Flask & Jinja." in alerts(parse(client.get(URL)))
     assert stored() == {"Flask & Jinja": "flask-jinja", "Python": "python"}
     assert filed_under()["Blueprints"] == "Flask & Jinja"
-    assert client.get("/category/flask").status_code == 404
+    assert client.get("/category/flask").headers["Location"] == "/category/flask-jinja"
     page = parse(client.get("/category/flask-jinja"))
     assert "Blueprints" in page.find("section", cls="posts").text
 

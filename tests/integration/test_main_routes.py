@@ -404,7 +404,7 @@ def test_edit_profile_saves_username_and_about_me(client, make_user):
     assert "Your changes have been saved." in alerts(page_of(client, "/edit_profile"))
     assert profile_of("susannah") == ("Susannah", "New here")
     assert page_of(client, "/user/Susannah").find(cls="about-me").text == "New here"
-    assert client.get("/user/susan").status_code == 404
+    assert client.get("/user/susan").headers["Location"] == "/user/Susannah"  # old links work
     assert page_of(client, "/index").find("h1").text == "Hi, Susannah!"  # still logged in
 
 

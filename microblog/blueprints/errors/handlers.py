@@ -2,16 +2,18 @@
 
 Every HTTP error renders ``errors/error.html`` (or a JSON problem body when the
 client asked for JSON). Domain errors that escape a view are mapped here once:
-NotFound is a 404, PermissionDenied a 403, ValidationError a 422. A database that
+NotFound is a 404 (Moved, an old name of a renamed user or category, a 301 to
+the current one), PermissionDenied a 403, ValidationError a 422. A database that
 cannot be reached is a 503 with ``Retry-After``: the request was fine, and will
 work again once the database is back.
 """
 
 import sqlite3
 import time
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import current_app, render_template, request
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import _, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -28,7 +30,7 @@ from werkzeug.exceptions import NotFound as HTTPNotFound
 from microblog import rate_limits
 from microblog.blueprints.errors import bp
 from microblog.blueprints.forms import error_summary
-from microblog.errors import NotFound, PermissionDenied, ValidationError
+from microblog.errors import Moved, NotFound, PermissionDenied, ValidationError
 from microblog.extensions import db, limiter, login
 
 # What each error means for the person who met it (Werkzeug's own wording
@@ -44,6 +46,10 @@ FRIENDLY_DETAIL = {
     500: _l("Something went wrong on our side. It has been logged; please try again later."),
     503: _l("The site cannot answer just now. Please try again in a minute."),
 }
+
+# How long a browser may keep the redirect from an old name: a day, not for ever (a 301's
+# default), since someone else may take the name over and /user/<name> becomes theirs.
+MOVED_MAX_AGE = 24 * 60 * 60
 
 # Seconds a client is asked to wait (``Retry-After``) while the database is unreachable.
 DATABASE_RETRY_AFTER = 30
@@ -173,6 +179,23 @@ def handle_database_error(error: sa.exc.DBAPIError):
 @bp.app_errorhandler(NotFound)
 def handle_not_found(error: NotFound):
     return error_response(HTTPNotFound(), error.message)
+
+
+@bp.app_errorhandler(Moved)
+def handle_moved(error: Moved):
+    """The page the old name asked for, under the current name: a 301 keeping the query
+    string (``?page=2``). A POST or a name that came from elsewhere than the path (a
+    form field) stays a 404: a browser would repeat a redirected POST as a GET."""
+    args = request.view_args or {}
+    if request.method not in ("GET", "HEAD") or error.old not in args.values():
+        return handle_not_found(error)
+    location = url_for(request.endpoint, **{
+        name: error.new if value == error.old else value for name, value in args.items()})
+    if request.args:
+        location += "?" + urlencode(list(request.args.items(multi=True)))
+    response = redirect(location, 301)
+    response.cache_control.max_age = MOVED_MAX_AGE
+    return response
 
 
 @bp.app_errorhandler(PermissionDenied)
