@@ -20,7 +20,7 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
-from microblog import database, integers
+from microblog import database, images, integers
 from microblog.caching import init_cache
 from microblog.config import (
     BASE_DIR,
@@ -36,6 +36,7 @@ from microblog.models.role import Permission
 from microblog.rate_limits import init_rate_limits
 from microblog.search import init_search
 from microblog.services.permissions import can, needs_email_confirmation
+from microblog.storage import init_storage
 
 try:
     __version__ = version("microblog")
@@ -68,6 +69,8 @@ def create_app(
     init_rate_limits(app)
     init_cache(app)
     init_search(app)
+    init_storage(app)
+    images.init_app(app)
     mail.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
@@ -90,6 +93,7 @@ def create_app(
     from microblog.blueprints.health import bp as health_bp
     from microblog.blueprints.main import bp as main_bp
     from microblog.blueprints.settings import bp as settings_bp
+    from microblog.blueprints.uploads import bp as uploads_bp
     from microblog.cli import register_cli
     from microblog.logs import configure_logging
     from microblog.middleware import init_app as init_middleware
@@ -104,6 +108,7 @@ def create_app(
     app.register_blueprint(health_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(settings_bp)
+    app.register_blueprint(uploads_bp)
     register_cli(app)
     configure_logging(app)
 

@@ -5,6 +5,8 @@ colour, all derived from a hash of the account's id. The same account always
 gets the same picture, and the picture is a few hundred bytes of SVG that the
 browser may cache for ever. ``AVATAR_PROVIDER=gravatar`` uses Gravatar instead
 (people's own pictures, at the cost of a request to another site per avatar).
+Whoever uploads a picture of their own in Settings gets that instead, whatever the
+provider (``User.avatar_file``, ``microblog/services/uploads.py``).
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ SEED_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 GRID = 5
 
 
-def avatar_url(user_id: int, email: str, size: int = 80) -> str:
-    """The URL of an account's picture: our own identicon, or Gravatar when configured."""
+def avatar_url(user_id: int, email: str, size: int = 80, avatar_file: str | None = None) -> str:
+    """The URL of an account's picture: the one they uploaded (``avatar_file``, served
+    by the uploads blueprint), else our own identicon, or Gravatar when configured."""
+    if avatar_file:
+        return url_for("uploads.image", name=avatar_file)
     if current_app.config["AVATAR_PROVIDER"] == "gravatar":
         digest = md5(email.encode("utf-8"), usedforsecurity=False)
         query = urlencode({"d": "identicon", "s": size})

@@ -27,6 +27,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(user_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(markdown_cli)
 
 
 @click.command("seed")
@@ -189,3 +190,24 @@ def stats() -> None:
         state = "in sync" if index.in_sync else \
             f"OUT OF SYNC: {index.source_rows:,} rows should be indexed"
         click.echo(f"  {index.name:<24} {index.documents:>10,} documents  {size:>12}  {state}")
+
+
+markdown_cli = AppGroup("markdown", help="The HTML stored for articles and comments.")
+
+
+@markdown_cli.command("rerender")
+def rerender_command() -> None:
+    """Render every article and comment again from its Markdown, with today's rules.
+
+    Run it after changing MARKDOWN_IMAGE_HOSTS: until then, stored HTML shows images
+    as the old setting said (a host no longer allowed is blocked by the CSP).
+    """
+    from microblog.caching import ENGAGEMENT, POSTS
+    from microblog.extensions import db
+    from microblog.services.posts import image_hosts
+    from microblog.services.rerender import rerender
+    from microblog.services.transactions import commit
+
+    articles, comments = rerender(db.session.connection(), image_hosts())
+    commit(changes=[POSTS, ENGAGEMENT])
+    click.echo(f"Rendered again: {articles} articles and {comments} comments changed.")

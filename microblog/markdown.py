@@ -16,8 +16,10 @@ saved and store the HTML: rendering happens once per edit, not once per view.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from functools import partial
 from html.parser import HTMLParser
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -31,7 +33,6 @@ from microblog.models.user import USERNAME_CHARACTER, USERNAME_MAX_LENGTH, USERN
 # ours (noopener).
 LINK_REL = "nofollow noopener ugc"
 LINK_SCHEMES = {"http", "https", "mailto"}
-IMAGE_SCHEMES = {"http", "https"}
 
 # Paths of the pages mention and tag links point to. They are written into stored HTML, so they
 # must not depend on the request that happens to save the post.
@@ -44,15 +45,17 @@ HEADING_SHIFT = 1
 ARTICLE_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "code", "pre",
     "blockquote", "ul", "ol", "li", "a", "img",
-    "table", "thead", "tbody", "tr", "th", "td",
+    "div", "table", "thead", "tbody", "tr", "th", "td",
 }
 COMMENT_TAGS = ARTICLE_TAGS - {"h2", "h3", "h4", "h5", "h6", "img",
-                               "table", "thead", "tbody", "tr", "th", "td"}
+                               "div", "table", "thead", "tbody", "tr", "th", "td"}
 ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},
     "ol": {"start"},
     "code": {"class"},
+    "div": {"class"},
+    "table": {"class"},
     "th": {"class"},
     "td": {"class"},
 }
@@ -65,6 +68,17 @@ ALIGN_CLASSES = {
     "text-align:left": "text-start",
     "text-align:center": "text-center",
     "text-align:right": "text-end",
+}
+# A table gets Bootstrap's styling, in a box that scrolls sideways when the table is
+# wider than the article (a phone's 375 px), instead of widening the page.
+TABLE_CLASS = "table"
+TABLE_BOX_CLASS = "table-responsive"
+# The only classes each tag may carry (a code block's language is checked apart).
+CLASSES = {
+    "table": {TABLE_CLASS},
+    "div": {TABLE_BOX_CLASS},
+    "th": set(ALIGN_CLASSES.values()),
+    "td": set(ALIGN_CLASSES.values()),
 }
 CODE_CLASS = re.compile(r"language-[\w+#.-]{1,40}")
 SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
@@ -83,26 +97,42 @@ def _is_site_path(url: str) -> bool:
     return url.startswith("/") and not url.startswith(("//", "/\\"))
 
 
-def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+def image_shown(src: str, image_hosts: Collection[str]) -> bool:
+    """Whether an image at ``src`` may be shown in a page: ours (a path on this site,
+    such as an upload's ``/uploads/…``), or https on one of ``image_hosts`` (the
+    operator's ``MARKDOWN_IMAGE_HOSTS``, which the CSP's img-src also names). Any other
+    would make every reader's browser ask a server we do not know."""
+    src = URL_IGNORED.sub("", src).strip(URL_STRIPPED)
+    if _is_site_path(src):
+        return "\\" not in src
+    if not image_hosts or "\\" in src or _scheme(src) != "https":
+        return False
+    parts = urlsplit(src)
+    return "@" not in parts.netloc and parts.port is None and parts.hostname in image_hosts
+
+
+def _filter_attribute(tag: str, attribute: str, value: str,
+                      image_hosts: Collection[str] = ()) -> str | None:
     """Keep an attribute's value or drop the attribute (nh3 calls this for each one)."""
     if tag == "a" and attribute == "href":
         return value if _scheme(value) in LINK_SCHEMES or _is_site_path(value) else None
     if tag == "img" and attribute == "src":
-        return value if _scheme(value) in IMAGE_SCHEMES else None
+        return value if image_shown(value, image_hosts) else None
     if attribute == "class":
         if tag == "code":
             return value if CODE_CLASS.fullmatch(value) else None
-        return value if value in ALIGN_CLASSES.values() else None
+        return value if value in CLASSES.get(tag, ()) else None
     return value
 
 
-def sanitise(html: str, tags: set[str]) -> str:
-    """Keep only ``tags``, the allowed attributes and http(s)/mailto URLs of ``html``."""
+def sanitise(html: str, tags: set[str], image_hosts: Collection[str] = ()) -> str:
+    """Keep only ``tags``, the allowed attributes and http(s)/mailto URLs of ``html``;
+    an image only from this site or ``image_hosts``."""
     return nh3.clean(
         html,
         tags=tags,
         attributes={tag: names for tag, names in ATTRIBUTES.items() if tag in tags},
-        attribute_filter=_filter_attribute,
+        attribute_filter=partial(_filter_attribute, image_hosts=frozenset(image_hosts)),
         url_schemes=LINK_SCHEMES,
         link_rel=LINK_REL,
         clean_content_tags=DROPPED_WITH_CONTENT,
@@ -117,10 +147,12 @@ def _article_parser() -> MarkdownIt:
 
 
 def _comment_parser() -> MarkdownIt:
+    # Images are parsed (and then made links, _images_as_links): without the rule,
+    # ![alt](url) would be read as a "!" and a link.
     return (
         MarkdownIt("commonmark", {"html": False, "linkify": True})
         .enable(["strikethrough", "linkify"])
-        .disable(["heading", "lheading", "image"])
+        .disable(["heading", "lheading"])
     )
 
 
@@ -129,7 +161,9 @@ COMMENT_PARSER = _comment_parser()
 
 
 def _adjust(tokens: list[Token]) -> list[Token]:
-    """Shift headings one level down and turn table alignment styles into classes."""
+    """Shift headings one level down, turn table alignment styles into classes, and
+    give each table Bootstrap's class, in a box that scrolls sideways."""
+    adjusted = []
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             level = min(int(token.tag[1]) + HEADING_SHIFT, 6)
@@ -138,19 +172,58 @@ def _adjust(tokens: list[Token]) -> list[Token]:
             style = token.attrs.pop("style", None)
             if style in ALIGN_CLASSES:
                 token.attrSet("class", ALIGN_CLASSES[style])
+        elif token.type == "table_open":
+            token.attrSet("class", TABLE_CLASS)
+            adjusted.append(Token("table_box_open", "div", 1, attrs={"class": TABLE_BOX_CLASS},
+                                  block=True))
+        adjusted.append(token)
+        if token.type == "table_close":
+            adjusted.append(Token("table_box_close", "div", -1, block=True))
+    return adjusted
+
+
+def _images_as_links(tokens: list[Token], shown=lambda src: False) -> list[Token]:
+    """Each image whose address ``shown`` refuses becomes a link to it, its alt text
+    the link's text (the address itself when it has none): the reader can still open
+    the picture, and no page makes their browser fetch it."""
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        children = []
+        for child in token.children:
+            if child.type == "image" and not shown(child.attrGet("src") or ""):
+                children.extend(_link_to(child))
+            else:
+                children.append(child)
+        token.children = children
     return tokens
 
 
-def render_article(text: str) -> str:
-    """An article body: full Markdown (tables, strikethrough, bare URLs linked), sanitised."""
+def _link_to(image: Token) -> list[Token]:
+    href = image.attrGet("src") or ""
+    link = Token("link_open", "a", 1, attrs={"href": href})
+    if title := image.attrGet("title"):
+        link.attrSet("title", title)
+    text = image.children or [Token("text", "", 0, content=href)]
+    return [link, *text, Token("link_close", "a", -1)]
+
+
+def render_article(text: str, image_hosts: Collection[str] = ()) -> str:
+    """An article body: full Markdown (tables, strikethrough, bare URLs linked), sanitised.
+    Images show when they are this site's or on ``image_hosts``; others become links."""
+    hosts = frozenset(image_hosts)
     tokens = _adjust(ARTICLE_PARSER.parse(text or ""))
+    tokens = _images_as_links(tokens, shown=lambda src: image_shown(src, hosts))
     html = ARTICLE_PARSER.renderer.render(tokens, ARTICLE_PARSER.options, {})
-    return sanitise(html, ARTICLE_TAGS)
+    return sanitise(html, ARTICLE_TAGS, hosts)
 
 
 def render_comment(text: str) -> str:
-    """A comment: Markdown without headings, images or tables, sanitised."""
-    return sanitise(COMMENT_PARSER.render(text or ""), COMMENT_TAGS)
+    """A comment: Markdown without headings, images or tables, sanitised. An image
+    becomes a link to it."""
+    tokens = _images_as_links(COMMENT_PARSER.parse(text or ""))
+    html = COMMENT_PARSER.renderer.render(tokens, COMMENT_PARSER.options, {})
+    return sanitise(html, COMMENT_TAGS)
 
 
 # A status post is read left to right: a URL, a mention or a tag, whichever comes first.

@@ -100,6 +100,7 @@ def backend_app(request, tmp_path_factory) -> Flask:
     app = create_app("testing", {
         "SQLALCHEMY_DATABASE_URI": url,
         "MAIL_OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
+        "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         "FRAGMENT_CACHE": request.param != "sqlite-uncached",
     })
     reset_schema(app)
@@ -235,6 +236,7 @@ def sibling_app(app: Flask) -> Iterator[Callable[..., Flask]]:
         made = create_app(config, {
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "MAIL_OUTBOX_DIR": app.config["MAIL_OUTBOX_DIR"],
+            "UPLOAD_DIR": app.config["UPLOAD_DIR"],
             **overrides,
         })
         made.test_client_class = Client

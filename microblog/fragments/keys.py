@@ -30,15 +30,16 @@ from microblog.services.permissions import can
 
 
 def post_card(visitor: User | AnonymousUserMixin, post: Post) -> tuple:
-    """``_post.html``: the post's version and counts, its author's name and email (their
-    picture, with Gravatar), its category, and which like button the visitor gets."""
+    """``_post.html``: the post's version and counts, its author's name, email and
+    uploaded picture (what their avatar shows), its category, and which like button the
+    visitor gets."""
     if not visitor.is_authenticated:
         like_button = "none"  # a count, no form
     else:
         like_button = "liked" if post.liked_by_viewer else "not-liked"
     category = post.category
     return (post.id, post.updated_at, post.comment_count, post.like_count,
-            post.author.username, post.author.email,
+            post.author.username, post.author.email, post.author.avatar_file,
             (category.slug, category.name) if category else None, like_button)
 
 
@@ -46,7 +47,7 @@ def comment_card(visitor: User | AnonymousUserMixin, comment: Comment, post: Pos
     """``blog/_comment.html``: the comment's version, its author, the "author" badge, and
     which tools (edit, delete) the rules give this visitor."""
     return (comment.id, comment.updated_at, comment.author.username, comment.author.email,
-            comment.user_id == post.user_id,
+            comment.author.avatar_file, comment.user_id == post.user_id,
             comments.may_edit(visitor, comment), comments.may_delete(visitor, comment))
 
 

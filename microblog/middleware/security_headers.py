@@ -1,7 +1,8 @@
 """Headers that tell the browser what our pages may do, on every response.
 
 - ``Content-Security-Policy``: scripts, styles, fonts and frames only from this
-  site, images also from the avatar service. No inline ``<script>``, no
+  site, images also from the avatar service and the hosts an operator lets articles
+  show images of (``MARKDOWN_IMAGE_HOSTS``). No inline ``<script>``, no
   ``style="…"`` and no ``onclick=`` are allowed, so markup injected past the
   sanitiser cannot run; page scripts live in ``static/js/``.
   ``frame-ancestors 'none'`` forbids other sites to frame ours (clickjacking).
@@ -22,6 +23,7 @@ A view that needs a different value sets the header itself; these are defaults.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from flask import Flask, request
@@ -36,15 +38,20 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
-def content_security_policy(avatar_url: str | None) -> str:
-    """The policy; images may also come from the origin of ``avatar_url`` (Gravatar), if any."""
+def content_security_policy(avatar_url: str | None, image_hosts: Iterable[str] = ()) -> str:
+    """The policy; images may also come from the origin of ``avatar_url`` (Gravatar), if
+    any, and over https from ``image_hosts``, the hosts articles may show images of
+    (``MARKDOWN_IMAGE_HOSTS``, :func:`microblog.markdown.image_shown`)."""
     avatar = urlsplit(avatar_url or "")
-    avatar_origin = f"{avatar.scheme}://{avatar.netloc}" if avatar.netloc else ""
+    sources = ["'self'", "data:"]
+    if avatar.netloc:
+        sources.append(f"{avatar.scheme}://{avatar.netloc}")
+    sources.extend(f"https://{host}" for host in image_hosts)
     directives = {
         "default-src": "'self'",
         "script-src": "'self'",
         "style-src": "'self'",
-        "img-src": f"'self' data: {avatar_origin}".strip(),
+        "img-src": " ".join(sources),
         "object-src": "'none'",
         "base-uri": "'self'",
         "form-action": "'self'",
@@ -56,7 +63,8 @@ def content_security_policy(avatar_url: str | None) -> str:
 def init_app(app: Flask) -> None:
     headers = {
         "Content-Security-Policy": content_security_policy(
-            app.config["GRAVATAR_URL"] if app.config["AVATAR_PROVIDER"] == "gravatar" else None
+            app.config["GRAVATAR_URL"] if app.config["AVATAR_PROVIDER"] == "gravatar" else None,
+            app.config["MARKDOWN_IMAGE_HOSTS"],
         ),
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",

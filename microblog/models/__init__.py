@@ -18,5 +18,6 @@ def load_all() -> None:
         login_session,
         post,
         tag,
+        upload,
         user,
     )

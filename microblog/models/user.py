@@ -31,6 +31,7 @@ USERNAME_CHARACTER = r"[A-Za-z0-9_.-]"
 USERNAME_PATTERN = re.compile(rf"^{USERNAME_CHARACTER}+$")
 EMAIL_MAX_LENGTH = 254
 ABOUT_ME_MAX_LENGTH = 140
+AVATAR_FILE_MAX_LENGTH = 69  # an upload's name: models/upload.py
 
 
 class User(UserMixin, db.Model):
@@ -48,6 +49,9 @@ class User(UserMixin, db.Model):
     # A new address asked for on the settings page; ``email`` stays in use
     # until a link sent to this one is clicked.
     pending_email: so.Mapped[str | None] = so.mapped_column(sa.String(EMAIL_MAX_LENGTH))
+    # The picture they uploaded (its name in the uploads storage, microblog/models/upload.py);
+    # None shows the identicon drawn from their id.
+    avatar_file: so.Mapped[str | None] = so.mapped_column(sa.String(AVATAR_FILE_MAX_LENGTH))
     role: so.Mapped[Role] = so.mapped_column(
         sa.Enum(Role, native_enum=False, length=16, validate_strings=True,
                 values_callable=lambda roles: [role.value for role in roles]),
@@ -118,8 +122,9 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
     def avatar(self, size: int = 80) -> str:
-        """The URL of this user's picture: our own identicon, or Gravatar when configured."""
-        return avatars.avatar_url(self.id, self.email, size)
+        """The URL of this user's picture: the one they uploaded, else our own identicon
+        (or Gravatar when configured)."""
+        return avatars.avatar_url(self.id, self.email, size, self.avatar_file)
 
     @staticmethod
     def username_matches(username: str | sa.BindParameter[str]) -> sa.ColumnElement[bool]:

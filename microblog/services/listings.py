@@ -45,9 +45,10 @@ class Author:
     id: int
     username: str
     email: str
+    avatar_file: str | None = None
 
     def avatar(self, size: int = 80) -> str:
-        return avatar_url(self.id, self.email, size)
+        return avatar_url(self.id, self.email, size, self.avatar_file)
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ def _post_columns(query: sa.Select, liked: sa.ColumnElement) -> sa.Select:
         Post.id, Post.user_id, Post.published_at, Post.updated_at,
         Post.comment_count, Post.like_count,
         User.username.label("author_name"), User.email.label("author_email"),
+        User.avatar_file.label("author_avatar"),
         Category.slug.label("category_slug"), Category.name.label("category_name"),
         liked.label("liked_by_viewer"),
     )
@@ -152,7 +154,8 @@ def listed_posts(rows: Sequence[sa.Row]) -> list[ListedPost]:
     words = Words(POST_WORDS, [row.id for row in rows])
     return [ListedPost(
         row.id, row.user_id, row.published_at, row.updated_at,
-        row.comment_count, row.like_count, Author(row.user_id, row.author_name, row.author_email),
+        row.comment_count, row.like_count, Author(row.user_id, row.author_name, row.author_email,
+                                                    row.author_avatar),
         CategoryLink(row.category_slug, row.category_name) if row.category_slug else None,
         row.liked_by_viewer, words,
     ) for row in rows]
@@ -190,12 +193,13 @@ def comment_columns(query: sa.Select) -> sa.Select:
     words."""
     return query.join(Comment.author).with_only_columns(
         Comment.id, Comment.user_id, Comment.created_at, Comment.updated_at,
-        User.username, User.email,
+        User.username, User.email, User.avatar_file,
     )
 
 
 def listed_comments(rows: Sequence[sa.Row], post: Post) -> list[ListedComment]:
     words = Words(COMMENT_WORDS, [row.id for row in rows])
     return [ListedComment(row.id, row.user_id, row.created_at, row.updated_at,
-                          Author(row.user_id, row.username, row.email), post, words)
+                          Author(row.user_id, row.username, row.email,
+                                 row.avatar_file), post, words)
             for row in rows]

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 from flask_babel import _
 
 from microblog.caching import ENGAGEMENT, POSTS
@@ -215,7 +216,7 @@ def _fill_article(post: Post, title, body, category_id, tags) -> None:
         errors.append(error)
     if errors:
         raise ValidationError.combine(errors)
-    html = render_article(body)
+    html = render_article(body, image_hosts())
     post.title, post.slug, post.body, post.body_html = title, slugify(title), body, html
     post.excerpt = excerpt(html, EXCERPT_LENGTH)
     with db.session.no_autoflush:  # a new post joins the session once it is complete
@@ -289,4 +290,9 @@ def delete_post(user: User, post: Post) -> None:
 
 def preview(body: str | None) -> str:
     """The article HTML ``body`` would be saved as: same renderer, same sanitiser."""
-    return render_article(clean_text(body)[:ARTICLE_MAX_LENGTH])
+    return render_article(clean_text(body)[:ARTICLE_MAX_LENGTH], image_hosts())
+
+
+def image_hosts() -> list[str]:
+    """The hosts whose images an article may show (``MARKDOWN_IMAGE_HOSTS``)."""
+    return current_app.config["MARKDOWN_IMAGE_HOSTS"]

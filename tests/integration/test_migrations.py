@@ -397,6 +397,20 @@ def _largest_ids_kept() -> dict[str, int]:
         return dict(connection.execute(sa.text("SELECT name, seq FROM sqlite_sequence")).all())
 
 
+def _bodies_found(words: str) -> list[str]:
+    """The bodies of the posts the search index finds, read without the models: after a
+    downgrade the models describe a newer schema than the database has (a column added
+    to users since, say)."""
+    from microblog import search
+    from microblog.services import search as searching
+
+    ids = [hit.id for hit in search.backend().posts(searching.parse(words), 0, 10).hits]
+    query = sa.text("SELECT body FROM posts WHERE id IN :ids").bindparams(
+        sa.bindparam("ids", expanding=True))
+    with db.engine.connect() as connection:
+        return sorted(connection.execute(query, {"ids": ids}).scalars())
+
+
 def test_upgrading_to_0009_keeps_ids_for_good_and_the_database_keeps_its_indexes(
         empty_database_app):
     """0009 rebuilds SQLite's tables with AUTOINCREMENT and loses nothing on the way: rows,
@@ -467,8 +481,8 @@ def test_upgrading_to_0009_keeps_ids_for_good_and_the_database_keeps_its_indexes
     if sqlite:
         assert [t for t in ID_TABLES if "AUTOINCREMENT" in _table_sql()[t]] == []
     assert _schema_objects() == before
-    assert found("tulips")["posts"] == ["Daffodils first.", "On the balcony.",
-                                        "Plant them in autumn.", "Planting tulips today"]
+    assert _bodies_found("tulips") == ["Daffodils first.", "On the balcony.",
+                                       "Plant them in autumn.", "Planting tulips today"]
     db.session.remove()
 
     upgrade()

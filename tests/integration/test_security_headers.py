@@ -81,6 +81,15 @@ def test_avatars_are_allowed_from_the_configured_avatar_service(production_app):
     ]
 
 
+def test_hosts_articles_may_show_images_of_are_allowed_over_https(production_app):
+    prod = production_app(MARKDOWN_IMAGE_HOSTS=["pics.example.org", "cdn.example.net"])
+    response = prod.test_client().get("/explore", base_url=HTTPS)
+
+    assert csp_directives(response)["img-src"] == [
+        "'self'", "data:", "https://pics.example.org", "https://cdn.example.net"
+    ]
+
+
 @pytest.mark.parametrize("path", ["/settings/email", "/admin/users", "/index", "/explore"])
 def test_pages_for_a_signed_in_visitor_are_kept_by_no_cache(client, make_user, path):
     from microblog.extensions import db

@@ -156,7 +156,8 @@ def test_article_markdown_renders():
         "- one\n- two\n\n3. three\n4. four\n\n> quoted\n\n---\n\n"
         "```python\nif a < b and c > d:\n    print('&')\n```\n\n"
         "| left | right |\n|:-----|------:|\n| 1 | 2 |\n\n"
-        "![a cat](https://example.com/cat.png \"Our cat\")\n\nbare https://example.org/x link"
+        "![a cat](https://example.com/cat.png \"Our cat\")\n\nbare https://example.org/x link",
+        image_hosts=["example.com"],
     )
     tag_names = [element.tag for element in elements(html)]
     # The page's <h1> is the article's title: body headings start at <h2>.
@@ -179,11 +180,67 @@ def test_article_headings_keep_their_order_below_the_title():
     assert [e.tag for e in elements(html)] == ["h2", "h3", "h6"]
 
 
-def test_article_images_only_over_http():
-    html = render_article("![a](https://example.com/a.png) ![b](/static/b.png) "
-                          "![c](ftp://example.com/c.png) ![d](data:image/png;base64,iVBO)")
-    assert [img.attrs.get("src") for img in find(html, "img")] == [
-        "https://example.com/a.png", None, None, None]
+def test_article_images_show_only_from_this_site_or_an_allowed_host():
+    html = render_article("![ours](/uploads/ab.png) ![theirs](https://pics.example/a.png) "
+                          "![plain](http://pics.example/b.png) "
+                          "![other](https://else.example/c.png) "
+                          "![c](ftp://example.com/c.png) ![d](data:image/png;base64,iVBO)",
+                          image_hosts=["pics.example"])
+    assert [img.attrs["src"] for img in find(html, "img")] == [
+        "/uploads/ab.png", "https://pics.example/a.png"]
+    # Any other picture is a link to it: the reader may open it, no page fetches it.
+    links = {link.attrs.get("href") for link in find(html, "a")}
+    assert {"http://pics.example/b.png", "https://else.example/c.png"} <= links
+    assert "data:image/png;base64,iVBO" not in links and "ftp://example.com/c.png" not in links
+    assert ">other</a>" in html and ">d</a>" in html
+
+
+def test_an_external_image_is_a_link_to_it_by_default():
+    html = render_article("Look: ![a cat](https://example.com/cat.png \"Our cat\")")
+    assert not find(html, "img")
+    link = find(html, "a")[0].attrs
+    assert link == {"href": "https://example.com/cat.png", "title": "Our cat",
+                    "rel": "nofollow noopener ugc"}
+    assert "Look: <a" in html and ">a cat</a>" in html
+    # Without alt text the link shows the address.
+    assert ">https://example.com/x.png</a>" in render_article("![](https://example.com/x.png)")
+
+
+@pytest.mark.parametrize("src", [
+    "https://pics.example:8443/a.png",          # another port: not the origin the CSP names
+    "https://pics.example@evil.example/a.png",  # the host is evil.example
+    "https://evil.example/pics.example/a.png",
+    "https://pics.example.evil.example/a.png",
+])
+def test_only_the_allowed_host_itself_shows(src):
+    html = render_article(f"![x]({src})", image_hosts=["pics.example"])
+    assert not find(html, "img"), src
+
+
+def test_the_sanitiser_also_drops_an_image_from_elsewhere():
+    from microblog.markdown import ARTICLE_TAGS, sanitise
+
+    html = sanitise('<img src="https://else.example/a.png" alt="a"><img src="/uploads/b.png">',
+                    ARTICLE_TAGS)
+    assert [img.attrs.get("src") for img in find(html, "img")] == [None, "/uploads/b.png"]
+
+
+def test_tables_get_bootstraps_class_in_a_box_that_scrolls():
+    html = render_article("| a | b |\n|---|--:|\n| 1 | 2 |")
+    assert find(html, "table")[0].attrs == {"class": "table"}
+    assert find(html, "div")[0].attrs == {"class": "table-responsive"}
+    assert html.index('<div class="table-responsive">') < html.index("<table")
+    assert html.index("</table>") < html.index("</div>")
+    # Nobody can write those classes themselves.
+    assert not find(render_article("text"), "div")
+
+
+def test_an_image_in_a_comment_is_a_plain_link_without_the_exclamation_mark():
+    html = render_comment("See ![the chart](https://example.com/chart.png) here")
+    assert "!" not in html
+    assert find(html, "a")[0].attrs["href"] == "https://example.com/chart.png"
+    assert "See <a" in html and ">the chart</a> here" in html
+    assert not find(render_comment("![ours](/uploads/ab.png)"), "img")
 
 
 def test_comments_have_no_headings_images_or_tables():

@@ -1,10 +1,11 @@
 """Writing and changing posts: the article editor with its preview, editing,
 publishing a draft, featuring, deleting. Every change is a POST with CSRF."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import _
 from flask_login import current_user, login_required
 
+from microblog import images
 from microblog.blueprints.blog import bp
 from microblog.blueprints.blog.forms import ArticleForm, StatusForm
 from microblog.blueprints.blog.posts import permalink
@@ -13,7 +14,7 @@ from microblog.blueprints.forms import form_status, show_service_error
 from microblog.blueprints.paging import requested_page
 from microblog.errors import ValidationError
 from microblog.models.role import Permission
-from microblog.services import categories, posts, timelines
+from microblog.services import categories, posts, timelines, uploads
 
 
 def _article_form() -> ArticleForm:
@@ -27,7 +28,9 @@ def _article_form() -> ArticleForm:
 def _editor(form, post=None, preview_html=None):
     title = _("Edit article") if post else _("New article")
     return render_template("blog/editor.html", title=title, form=form, post=post,
-                           preview_html=preview_html), form_status(form)
+                           preview_html=preview_html, accepted_images=images.ACCEPTED,
+                           upload_max_megabytes=uploads.megabytes(
+                               current_app.config["UPLOAD_MAX_BYTES"])), form_status(form)
 
 
 @bp.route("/write", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from microblog.models.role import Permission
 from microblog.services import accounts, follows, permissions, posts, side_lists, timelines
 
 # Files that are the same for everyone: no need to load the visitor for them.
-NO_USER_NEEDED = {"static", "main.avatar"}
+NO_USER_NEEDED = {"static", "main.avatar", "uploads.image"}
 # Blueprints that must not touch the database for the visitor: a liveness probe
 # promises to answer without it.
 NO_USER_BLUEPRINTS = {"health"}

@@ -13,8 +13,9 @@ from microblog.blueprints.settings.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
 )
+from microblog.blueprints.uploads.forms import AvatarForm
 from microblog.errors import ValidationError
-from microblog.services import accounts, email_confirmation, passwords, sessions
+from microblog.services import accounts, email_confirmation, passwords, sessions, uploads
 
 
 @bp.before_request
@@ -26,6 +27,20 @@ def require_login():
 @bp.get("")
 def index():
     return render_template("settings/index.html", title=_("Settings"))
+
+
+@bp.get("/avatar")
+def avatar():
+    """The account's picture: upload one (the form posts to ``uploads.avatar``), or go
+    back to the identicon."""
+    return render_template("settings/avatar.html", title=_("Picture"), form=AvatarForm())
+
+
+@bp.post("/avatar/identicon")
+def use_identicon():
+    uploads.use_identicon(current_user)
+    flash(_("Your picture is the identicon again."), "info")
+    return redirect(url_for("settings.avatar"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
