@@ -145,6 +145,7 @@ class Config:
     RATELIMIT_CONFIRMATION_PER_USER = os.environ.get(
         "RATELIMIT_CONFIRMATION_PER_USER", "3 per hour"
     )
+    RATELIMIT_UPLOAD_PER_USER = os.environ.get("RATELIMIT_UPLOAD_PER_USER", "60 per hour")
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     LOG_TO_STDOUT = _bool("LOG_TO_STDOUT")
@@ -165,8 +166,23 @@ class Config:
     HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "2"))
     # Send the number of SQL statements each request ran in an X-Query-Count header
     # (microblog/middleware/query_count.py), for bench/run.py. Off: not even counted.
-    RATELIMIT_UPLOAD_PER_USER = os.environ.get("RATELIMIT_UPLOAD_PER_USER", "60 per hour")
     SQL_QUERY_COUNT_HEADER = _bool("SQL_QUERY_COUNT_HEADER")
+
+    # Uploaded images (microblog/storage/, microblog/images.py). Each is decoded and
+    # encoded again by Pillow: larger than UPLOAD_MAX_BYTES or UPLOAD_MAX_PIXELS (width
+    # times height, checked before anything is decoded) is refused; a picture wider or
+    # taller than UPLOAD_MAX_SIDE is shrunk to it; an avatar is cut square, AVATAR_SIDE
+    # pixels. Each account may keep UPLOAD_QUOTA_BYTES of images.
+    UPLOAD_STORAGE = os.environ.get("UPLOAD_STORAGE", "local").strip().lower()
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    UPLOAD_MAX_BYTES = _int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+    UPLOAD_MAX_PIXELS = _int("UPLOAD_MAX_PIXELS", 40_000_000)
+    UPLOAD_MAX_SIDE = _int("UPLOAD_MAX_SIDE", 2048)
+    UPLOAD_QUOTA_BYTES = _int("UPLOAD_QUOTA_BYTES", 200 * 1024 * 1024)
+    AVATAR_SIDE = _int("AVATAR_SIDE", 256)
+    # Hosts whose images an article may show (https only; they join the CSP's img-src).
+    # Any other image URL is shown as a link, so no reader's browser asks another server.
+    MARKDOWN_IMAGE_HOSTS = [host.lower() for host in _list("MARKDOWN_IMAGE_HOSTS")]
 
     # Werkzeug's scrypt: slow on purpose, so a stolen hash is expensive to crack.
     PASSWORD_HASH_METHOD = "scrypt"
@@ -187,22 +203,6 @@ class Config:
     DEVICE_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
-
-    # Uploaded images (microblog/storage/, microblog/images.py). Each is decoded and
-    # encoded again by Pillow: larger than UPLOAD_MAX_BYTES or UPLOAD_MAX_PIXELS (width
-    # times height, checked before anything is decoded) is refused; a picture wider or
-    # taller than UPLOAD_MAX_SIDE is shrunk to it; an avatar is cut square, AVATAR_SIDE
-    # pixels. Each account may keep UPLOAD_QUOTA_BYTES of images.
-    UPLOAD_STORAGE = os.environ.get("UPLOAD_STORAGE", "local").strip().lower()
-    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
-    UPLOAD_MAX_BYTES = _int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
-    UPLOAD_MAX_PIXELS = _int("UPLOAD_MAX_PIXELS", 40_000_000)
-    UPLOAD_MAX_SIDE = _int("UPLOAD_MAX_SIDE", 2048)
-    UPLOAD_QUOTA_BYTES = _int("UPLOAD_QUOTA_BYTES", 200 * 1024 * 1024)
-    AVATAR_SIDE = _int("AVATAR_SIDE", 256)
-    # Hosts whose images an article may show (https only; they join the CSP's img-src).
-    # Any other image URL is shown as a link, so no reader's browser asks another server.
-    MARKDOWN_IMAGE_HOSTS = [host.lower() for host in _list("MARKDOWN_IMAGE_HOSTS")]
 
 class DevelopmentConfig(Config):
     """``make run``: embedded SQLite, readable logs, a key kept in ``instance/``."""
