@@ -1,10 +1,11 @@
 """Views of the main blueprint. Each parses the request, calls a service, renders."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import _
+from flask_babel import _, ngettext
 from flask_login import current_user, login_required
 
 from microblog.blueprints.auth.redirects import is_safe_next
+from microblog.blueprints.errors.handlers import wants_json
 from microblog.blueprints.forms import form_status, show_service_error
 from microblog.blueprints.main import bp
 from microblog.blueprints.main.forms import EditProfileForm, PostForm
@@ -129,6 +130,11 @@ def edit_profile():
 @bp.post("/follow/<username>")
 @login_required
 def follow(username):
+    """Follow, then back to the page the button was on; or, asked for JSON (a hover
+    card's script), the new state, with the service's refusals as problem bodies (the
+    error handlers: 404 unknown user, 403 not allowed, 422 yourself)."""
+    if wants_json():
+        return _follow_state(follows.follow(current_user, username), following=True)
     try:
         other = follows.follow(current_user, username)
     except ValidationError as error:
@@ -145,6 +151,9 @@ def follow(username):
 @bp.post("/unfollow/<username>")
 @login_required
 def unfollow(username):
+    """As :func:`follow`: a redirect for a form, the new state for a script."""
+    if wants_json():
+        return _follow_state(follows.unfollow(current_user, username), following=False)
     try:
         other = follows.unfollow(current_user, username)
     except ValidationError as error:
@@ -152,6 +161,15 @@ def unfollow(username):
         return redirect(url_for("main.user", username=username))
     flash(_("You are not following %(username)s.", username=other.username), "info")
     return _back_to(other)
+
+
+def _follow_state(other, following: bool) -> dict:
+    """What a script that followed or unfollowed ``other`` changes in place: the button
+    and the follower count, also in words (in the visitor's language, with its plural
+    rules, so the script needs none of its own)."""
+    followers = other.follower_count
+    return {"following": following, "followers": followers,
+            "followers_text": ngettext("%(num)d follower", "%(num)d followers", followers)}
 
 
 def _back_to(other):

@@ -5,6 +5,8 @@
 //   data-format="relative"  ->  "3 minutes ago", full local date on hover
 //   data-format="date"      ->  "November 21, 2026"           (for lang="en")
 //   data-format="datetime"  ->  "November 21, 2026 at 2:05 PM"
+// HTML a script adds later (a hover card) is rewritten too, when that script sends a
+// "content-added" event from it.
 (function () {
   "use strict";
 
@@ -35,8 +37,8 @@
     }
   }
 
-  function render() {
-    document.querySelectorAll("time[data-format]").forEach(function (el) {
+  function render(root) {
+    (root || document).querySelectorAll("time[data-format]").forEach(function (el) {
       var date = new Date(el.getAttribute("datetime"));
       if (isNaN(date.getTime())) return;
       var format = el.dataset.format;
@@ -47,5 +49,8 @@
   }
 
   render();
-  setInterval(render, 60 * 1000);  // keep "3 minutes ago" true while the page stays open
+  setInterval(function () { render(); }, 60 * 1000);  // keep "3 minutes ago" true while the page stays open
+  document.addEventListener("content-added", function (event) {
+    render(event.target);
+  });
 })();
