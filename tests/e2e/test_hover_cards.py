@@ -64,7 +64,7 @@ def test_hovering_a_name_opens_its_card_and_following_from_it_sticks(page: Page,
     expect(card.locator(".follower-count")).to_have_text("2 followers")
     expect(card.locator(".follow-error")).to_have_text("")
 
-    page.mouse.move(5, 700)  # away: the card closes
+    page.mouse.move(5, 700, steps=5)  # away: the card closes
     expect(card).to_have_count(0)
     post.locator("img.avatar").hover()  # the same person's avatar: the same card, kept
     expect(card).to_be_visible()

@@ -94,7 +94,7 @@
 
   function show(trigger, card) {
     if (open && open.card !== card) close();
-    window.clearTimeout(closing);
+    stopClosing();
     trigger.after(card);
     open = { trigger: trigger, card: card };
     place(card, trigger);
@@ -117,15 +117,20 @@
     card.style.left = left - origin.left - parent.clientLeft + parent.scrollLeft + "px";
   }
 
-  function close() {
+  function stopClosing() {
     window.clearTimeout(closing);
+    closing = 0;
+  }
+
+  function close() {
+    stopClosing();
     if (!open) return;
     open.card.remove();
     open = null;
   }
 
   function closeSoon() {
-    window.clearTimeout(closing);
+    stopClosing();
     closing = window.setTimeout(close, CLOSE_DELAY);
   }
 
@@ -147,13 +152,18 @@
     if (event.pointerType === "touch") return; // a tap opens the profile
     const target = within(event.target);
     hovered = target;
-    if (!target) return;
+    if (!target) {
+      // Anywhere else: the card closes after the grace period (also when the browser,
+      // busy, reported no pointerout for the card).
+      if (open && !closing) closeSoon();
+      return;
+    }
     if (target.matches(".user-popup")) {
-      if (open && open.card === target) window.clearTimeout(closing);
+      if (open && open.card === target) stopClosing();
       return;
     }
     if (open && open.trigger === target) {
-      window.clearTimeout(closing);
+      stopClosing();
     } else {
       soon(target);
     }
@@ -172,7 +182,7 @@
     const target = within(event.target);
     if (!target) return;
     if (target.matches(".user-popup")) {
-      window.clearTimeout(closing);
+      stopClosing();
       return;
     }
     if (quiet === target) {
@@ -181,7 +191,7 @@
     }
     if (usingPointer) return; // clicked or tapped: the hover (if any) has its own timer
     if (open && open.trigger === target) {
-      window.clearTimeout(closing);
+      stopClosing();
     } else {
       soon(target);
     }
