@@ -64,3 +64,8 @@ class InvalidLink(ServiceError):
     def __init__(self, message: str, *, expired: bool = False):
         super().__init__(message)
         self.expired = expired
+
+
+class Blocked(PermissionDenied):
+    """One of two people blocked the other, so this cannot happen between them
+    (``microblog.services.blocks``): a 403, with a message that says who blocked whom."""

@@ -66,6 +66,8 @@ class User(UserMixin, db.Model):
     # Whether the visitor follows this user, when the query that loaded it asked
     # (``services.accounts.get_user``); None when it did not ask.
     followed_by_viewer: so.Mapped[bool | None] = so.query_expression()
+    # Whether the visitor blocked this user (``services.blocks``), asked the same way.
+    blocked_by_viewer: so.Mapped[bool | None] = so.query_expression()
 
     posts: so.WriteOnlyMapped[Post] = so.relationship(
         back_populates="author", passive_deletes=True

@@ -27,6 +27,7 @@ from microblog.models.post import Post
 from microblog.models.role import Permission
 from microblog.models.user import User
 from microblog.pagination import Page, paginate
+from microblog.services import blocks
 from microblog.services.counts import recount
 from microblog.services.listings import ListedComment, comment_columns, listed_comments
 from microblog.services.permissions import can, is_member, require
@@ -83,9 +84,11 @@ def _commit_with_counts(post_id: int) -> None:
 
 
 def add(author: User, post_id: int, text: str) -> Comment:
-    """Comment on a published post; needs COMMENT (a confirmed email, by default)."""
+    """Comment on a published post; needs COMMENT (a confirmed email, by default), and
+    no block between the commenter and the post's author."""
     require(author, Permission.COMMENT)
     post = get_published(post_id)
+    blocks.require_no_block(author, post.author, blocks.COMMENT)
     comment = Comment(body=_body(text), post=post, author=author)
     comment.body_html = render_comment(comment.body)
     db.session.add(comment)

@@ -15,6 +15,7 @@ from microblog.models.follow import followers
 from microblog.models.role import Permission
 from microblog.models.user import User
 from microblog.pagination import Page, paginate
+from microblog.services import blocks
 from microblog.services import counts as stored_counts
 from microblog.services.accounts import get_user
 from microblog.services.permissions import require
@@ -39,12 +40,14 @@ def is_following(user: User, other: User) -> bool:
 def follow(user: User, username: str) -> User:
     """Make ``user`` follow ``username``. Following someone twice changes nothing.
 
-    Needs FOLLOW. Unfollowing needs nothing: anyone may always leave.
+    Needs FOLLOW, and no block between them (:mod:`microblog.services.blocks`).
+    Unfollowing needs nothing: anyone may always leave.
     """
     require(user, Permission.FOLLOW)
     other = get_user(username)
     if other.id == user.id:
         raise ValidationError(_("You cannot follow yourself."))
+    blocks.require_no_block(user, other, blocks.FOLLOW)
     if not is_following(user, other):
         user.following.add(other)
         try:

@@ -10,7 +10,8 @@ the rows themselves (an ``EXISTS`` per row on a primary key: :func:`liked_by`,
 :func:`followed_by`): for the lists of posts by their rows' ``liked_by_viewer``
 column (:mod:`microblog.services.listings`), and for one object by
 :func:`one_for_viewer`, the one loading step that fills ``Post.liked_by_viewer``
-and ``User.followed_by_viewer``; nothing else writes them.
+and ``User.followed_by_viewer`` (with ``User.blocked_by_viewer``: did the visitor block
+them?); nothing else writes them.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from microblog.database import built_once
 from microblog.extensions import db
+from microblog.models.block import blocks
 from microblog.models.follow import followers
 from microblog.models.like import likes
 from microblog.models.post import Post
@@ -40,8 +42,6 @@ def in_order(query: sa.Select, ids: Sequence[int]) -> list[Any | None]:
 
 
 VIEWER_ID = sa.bindparam("viewer_id")
-# The flag each model has for what is the viewer's own, and the question that fills it.
-FLAGS = {Post: "liked_by_viewer", User: "followed_by_viewer"}
 
 
 def one_for_viewer(name: str, build: Callable[[], sa.Select], viewer: Any,
@@ -52,7 +52,8 @@ def one_for_viewer(name: str, build: Callable[[], sa.Select], viewer: Any,
 
     The question is a column of the same statement (an ``EXISTS`` on a primary key,
     ``:viewer_id``), and its answer is written onto the object here: this is the one
-    loading step that fills ``Post.liked_by_viewer`` and ``User.followed_by_viewer``.
+    loading step that fills ``Post.liked_by_viewer`` and ``User.followed_by_viewer``
+    (and ``User.blocked_by_viewer``).
     A visitor logged out is asked nothing, and the flag stays None. The statement is
     built once for members and once for visitors
     (:func:`~microblog.database.built_once`).
@@ -62,8 +63,8 @@ def one_for_viewer(name: str, build: Callable[[], sa.Select], viewer: Any,
     def asking() -> sa.Select:
         query = build()
         model = query.column_descriptions[0]["entity"]
-        question = (liked_by if model is Post else followed_by)(VIEWER_ID)
-        return query.add_columns(question.label("viewer_flag"))
+        return query.add_columns(*(question(VIEWER_ID).label(flag)
+                                   for flag, question in FLAGS[model].items()))
 
     statement = built_once((name, member), asking if member else build)
     params = {**values, VIEWER_ID.key: viewer.id} if member else values
@@ -71,7 +72,8 @@ def one_for_viewer(name: str, build: Callable[[], sa.Select], viewer: Any,
     if found is None:
         return None
     if member:
-        set_committed_value(found[0], FLAGS[type(found[0])], found.viewer_flag)
+        for flag in FLAGS[type(found[0])]:
+            set_committed_value(found[0], flag, getattr(found, flag))
     return found[0]
 
 
@@ -88,3 +90,15 @@ def followed_by(user_id: int) -> sa.Exists:
     followers' primary key."""
     return sa.exists().where(followers.c.follower_id == user_id,
                              followers.c.followed_id == User.id).correlate(User)
+
+
+def blocked_by(user_id: int) -> sa.Exists:
+    """Whether ``user_id`` blocked the user a query reads: an ``EXISTS`` on the blocks'
+    primary key."""
+    return sa.exists().where(blocks.c.blocker_id == user_id,
+                             blocks.c.blocked_id == User.id).correlate(User)
+
+
+# The flags each model has for what is the viewer's own, and the questions that fill them.
+FLAGS = {Post: {"liked_by_viewer": liked_by},
+         User: {"followed_by_viewer": followed_by, "blocked_by_viewer": blocked_by}}

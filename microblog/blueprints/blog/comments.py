@@ -8,7 +8,7 @@ from microblog.blueprints.blog import bp
 from microblog.blueprints.blog.forms import CommentForm, EditCommentForm
 from microblog.blueprints.blog.posts import comment_url, permalink, render_post
 from microblog.blueprints.forms import form_status, show_service_error
-from microblog.errors import ValidationError
+from microblog.errors import Blocked, ValidationError
 from microblog.services import comments, posts
 
 
@@ -21,6 +21,12 @@ def comment(post_id: int):
             created = comments.add(current_user, post_id, form.body.data)
         except ValidationError as error:
             show_service_error(form, error)
+        except Blocked as error:
+            # A block between the commenter and the author: said above the form, the
+            # words kept, and the status that says "forbidden".
+            form.form_errors.append(error.message)
+            return render_post(posts.get_post(post_id, current_user), comment_form=form,
+                               status=403)
         else:
             flash(_("Your comment is published."), "success")
             return redirect(comment_url(created))

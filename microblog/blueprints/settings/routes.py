@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from microblog import known_devices
 from microblog.blueprints.auth.session_cookies import sign_out
 from microblog.blueprints.forms import form_status, show_service_error
+from microblog.blueprints.paging import requested_page
 from microblog.blueprints.settings import bp
 from microblog.blueprints.settings.forms import (
     ChangeEmailForm,
@@ -15,7 +16,14 @@ from microblog.blueprints.settings.forms import (
 )
 from microblog.blueprints.uploads.forms import AvatarForm
 from microblog.errors import ValidationError
-from microblog.services import accounts, email_confirmation, passwords, sessions, uploads
+from microblog.services import (
+    accounts,
+    blocks,
+    email_confirmation,
+    passwords,
+    sessions,
+    uploads,
+)
 
 
 @bp.before_request
@@ -129,3 +137,10 @@ def end_other_sessions():
     flash(ngettext("%(num)d other session has ended.", "%(num)d other sessions have ended.",
                    ended), "info")
     return redirect(url_for("settings.sessions_list"))
+
+
+@bp.get("/blocked")
+def blocked():
+    """The accounts the person blocked, each with its Unblock button."""
+    page = blocks.blocked_by(current_user, *requested_page("USERS_PER_PAGE"))
+    return render_template("settings/blocked.html", title=_("Blocked accounts"), page=page)
