@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 ASSETS := microblog/static/vendor/.installed
 
-.PHONY: run test install install-dev assets lint clean bench bench-instructions bench-smoke soak
+.PHONY: run test worker install install-dev assets lint clean bench bench-instructions bench-smoke soak
 
 run: install assets                    ## set up and serve on http://$(HOST):$(PORT)
 	$(BIN)/flask db upgrade
@@ -18,6 +18,10 @@ run: install assets                    ## set up and serve on http://$(HOST):$(P
 test: install-dev assets               ## set up and run lint and the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# A background-jobs worker (RQ on REDIS_URL); start as many as the work needs.
+worker: install                        ## run a worker for the background jobs
+	$(BIN)/flask jobs worker
 
 # Load benchmark (bench/README.md): minutes to an hour; never part of `make test`.
 # BENCH_POSTS=100000 for one size; BENCH_USERS, BENCH_SECONDS, BENCH_CONCURRENCY too.

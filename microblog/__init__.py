@@ -20,7 +20,7 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
-from microblog import database, images, integers
+from microblog import database, images, integers, jobs
 from microblog.caching import init_cache
 from microblog.config import (
     BASE_DIR,
@@ -72,6 +72,7 @@ def create_app(
     init_storage(app)
     images.init_app(app)
     mail.init_app(app)
+    jobs.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     # Flask-Babel's template functions, each asking for the request's catalogue once.
@@ -93,6 +94,7 @@ def create_app(
     from microblog.blueprints.health import bp as health_bp
     from microblog.blueprints.main import bp as main_bp
     from microblog.blueprints.settings import bp as settings_bp
+    from microblog.blueprints.tasks import bp as tasks_bp
     from microblog.blueprints.uploads import bp as uploads_bp
     from microblog.cli import register_cli
     from microblog.logs import configure_logging
@@ -108,6 +110,7 @@ def create_app(
     app.register_blueprint(health_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(settings_bp)
+    app.register_blueprint(tasks_bp)
     app.register_blueprint(uploads_bp)
     register_cli(app)
     configure_logging(app)

@@ -1,7 +1,7 @@
 """Our own ``flask`` commands (``flask db …`` is Flask-Migrate's, ``flask shell`` Flask's).
 
-``flask seed`` loads demo or bulk data; ``flask user …`` manages roles from the
-server, which is how the first administrator comes to exist; ``flask search …``
+``flask seed`` loads demo or bulk data, and says who the administrators are or how
+to make one; ``flask user …`` manages roles from the server; ``flask search …``
 rebuilds and inspects the full-text index.
 """
 
@@ -52,6 +52,7 @@ def seed_command(users: int, posts: int, follows: int, random_seed: int) -> None
                        f"{seeding.DEMO_PASSWORD}")
         else:
             click.echo("The database already has users; demo data not loaded.")
+        click.echo(admin_hint())
         return
 
     started = time.monotonic()
@@ -75,6 +76,18 @@ def seed_command(users: int, posts: int, follows: int, random_seed: int) -> None
         f"{result.likes:,} likes in {time.monotonic() - started:.1f}s. Bulk accounts log in "
         f"with password {seeding.SEEDED_PASSWORD!r}."
     )
+
+
+def admin_hint() -> str:
+    """Who administers the site, or how to get an administrator: ``make run`` prints it
+    (after ``flask seed``), so nobody has to find this in the docs first."""
+    names = accounts.administrators()
+    if names:
+        return _("Administrators: %(names)s (the Admin link in the menu). Make another "
+                 "one with: flask user create-admin USERNAME",
+                 names=", ".join(names))
+    return _("No administrator yet. Make one with: flask user create-admin USERNAME "
+             "(add --email ADDRESS to create the account)")
 
 
 user_cli = AppGroup("user", help="Manage accounts: create an administrator, set roles.")

@@ -75,6 +75,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     POSTS_PER_PAGE = _int("POSTS_PER_PAGE", 25)
     USERS_PER_PAGE = _int("USERS_PER_PAGE", 50)
+    TASKS_PER_PAGE = _int("TASKS_PER_PAGE", 50)  # the admins' list of background jobs
     COMMENTS_PER_PAGE = _int("COMMENTS_PER_PAGE", 50)
     # Entries in each Atom feed, and URLs in /sitemap.xml (the sitemap protocol's limit).
     FEED_ENTRIES = _int("FEED_ENTRIES", 20)
@@ -99,6 +100,10 @@ class Config:
 
     # Unconfirmed accounts may log in but not post, comment or message.
     REQUIRE_EMAIL_CONFIRMATION = _bool("REQUIRE_EMAIL_CONFIRMATION", True)
+    # The first account made on a site with no accounts becomes its administrator
+    # (microblog/services/accounts.py). On for make run, whose site is on this machine;
+    # off in production, where the site is public before its owner signs up.
+    FIRST_USER_IS_ADMIN = _bool("FIRST_USER_IS_ADMIN", True)
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 60 * 60)
     EMAIL_CONFIRMATION_MAX_AGE = _int("EMAIL_CONFIRMATION_MAX_AGE", 60 * 60 * 24 * 3)
 
@@ -109,6 +114,22 @@ class Config:
     # longer is treated as down, and costs a request this long, not seconds.
     REDIS_CONNECT_TIMEOUT = float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.25"))
     REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.25"))
+
+    # Background jobs (microblog/jobs/): "rq" puts them on the Redis queue JOBS_QUEUE for
+    # `flask jobs worker` processes; "thread" runs them in a thread of each web process.
+    # The default is rq when REDIS_URL is set. A transient failure (a mail server away)
+    # is tried again after each of JOBS_RETRY_DELAYS seconds in turn (the last repeats).
+    # A running task writes a heartbeat every JOBS_HEARTBEAT_SECONDS; the sweep, which
+    # workers run every JOBS_SWEEP_SECONDS (0: only `flask jobs sweep`), takes one silent
+    # for JOBS_STALE_SECONDS for dead. RQ stops a job that runs past JOBS_TIMEOUT seconds.
+    JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "rq" if REDIS_URL else "thread").strip().lower()
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "microblog")
+    JOBS_RETRY_DELAYS = [float(s) for s in os.environ.get("JOBS_RETRY_DELAYS", "10,60,300")
+                         .split(",") if s.strip()]
+    JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", "10"))
+    JOBS_STALE_SECONDS = float(os.environ.get("JOBS_STALE_SECONDS", "60"))
+    JOBS_SWEEP_SECONDS = _int("JOBS_SWEEP_SECONDS", 60)
+    JOBS_TIMEOUT = _int("JOBS_TIMEOUT", 30 * 60)
 
     # The cache of shared reads (microblog/caching.py): Redis at REDIS_URL when it is
     # set, so every worker sees one cache and one invalidation; else this process's memory.
@@ -223,6 +244,14 @@ class TestingConfig(Config):
     LAST_SEEN_INTERVAL_SECONDS = 60
     # Many tests log in again and again; tests/integration/test_rate_limits.py turns it on.
     RATELIMIT_ENABLED = False
+    # Jobs run in the test process's thread unless a test asks for RQ; retries at once;
+    # no sweep but the ones a test runs (another test's sweep would take its tasks).
+    JOBS_BACKEND = "thread"
+    JOBS_RETRY_DELAYS = [0.0]
+    JOBS_SWEEP_SECONDS = 0
+    # Most tests make an ordinary account first; tests/integration/test_first_admin.py
+    # turns it on.
+    FIRST_USER_IS_ADMIN = False
 
 
 class ProductionConfig(Config):
@@ -237,6 +266,9 @@ class ProductionConfig(Config):
     HSTS_SECONDS = _int("HSTS_SECONDS", 60 * 60 * 24 * 365)
     MIN_SECRET_KEY_LENGTH = 32
     MIN_SECRET_KEY_BITS = 96
+    # A public site is open to anyone from its first start: whoever signed up before its
+    # owner would own it. The operator has a shell: `flask user create-admin`.
+    FIRST_USER_IS_ADMIN = _bool("FIRST_USER_IS_ADMIN", False)
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -1,55 +1,73 @@
 """Sending email without making anyone wait for it.
 
-``send_email`` renders nothing and decides nothing: it hands a message to a
-background thread and returns at once. The thread delivers it through
-Flask-Mail when ``MAIL_SERVER`` is set, or writes it to the outbox folder
-(``MAIL_OUTBOX_DIR``, ``instance/outbox/`` by default) and logs its subject
-and links, so someone running ``make run`` with no mail server can still
-click every link the app sends.
+``send_email`` renders nothing and decides nothing: it hands a message to the job
+layer (``microblog/jobs/``) and returns at once, with the ``Task`` that will send
+it. The task, :func:`deliver_email`, delivers it through Flask-Mail when
+``MAIL_SERVER`` is set, or writes it to the outbox folder (``MAIL_OUTBOX_DIR``,
+``instance/outbox/`` by default) and logs its subject and links, so someone running
+``make run`` with no mail server can still click every link the app sends.
 
-A thread has no application context of its own: ``current_app`` only works
-inside a request or an explicit ``app.app_context()``. So the view's thread
-passes the real app object (``current_app._get_current_object()``) and the
-worker opens a context around the delivery.
+In production an RQ worker sends it; in the embedded default, this process's jobs
+thread. Either way a mail server that is down (refused connection, timeout, a 4xx
+reply) is tried again after ``JOBS_RETRY_DELAYS``, and the task fails, with the
+server's answer, only when its attempts run out. The message travels as plain
+strings (subject, addresses, bodies), rendered in the caller's context (its
+request, its locale): the worker has neither.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from secrets import token_hex
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template
+from flask_babel import _
 from flask_mail import Message
 
+from microblog import jobs
 from microblog.extensions import mail
+from microblog.models.task import Task
 
 LINK = re.compile(r"https?://\S+")
-_pending: set[threading.Thread] = set()
-_pending_lock = threading.Lock()
 
 
 def send_email(
     subject: str, recipients: list[str], text_body: str, html_body: str | None = None
-) -> threading.Thread:
-    """Queue one message for delivery in the background; returns the delivering thread."""
-    message = Message(
-        subject=subject,
-        recipients=recipients,
-        body=text_body,
-        html=html_body,
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+) -> Task:
+    """Queue one message for delivery in the background; returns its task."""
+    return jobs.enqueue(
+        deliver_email, subject, list(recipients), text_body, html_body,
+        current_app.config["MAIL_DEFAULT_SENDER"],
+        description=_("Email “%(subject)s” to %(recipients)s", subject=subject,
+                      recipients=", ".join(recipients)),
     )
+
+
+@jobs.task(max_attempts=4)
+def deliver_email(subject: str, recipients: list[str], text_body: str,
+                  html_body: str | None, sender: str) -> None:
+    """The task: send the message over SMTP, or keep it in the outbox folder.
+
+    A failure is logged and raised again, so the job layer tries it again or marks
+    the task failed. Sending twice is possible (the server took the message, then
+    the connection dropped before it said so); mail has no way to rule that out.
+    """
     app = current_app._get_current_object()
-    # Not a daemon: a CLI command that sends mail finishes sending before Python exits.
-    thread = threading.Thread(target=_deliver, args=(app, message), name="send-email")
-    with _pending_lock:
-        _pending.add(thread)
-    thread.start()
-    return thread
+    message = Message(subject=subject, recipients=recipients, body=text_body, html=html_body,
+                      sender=sender)
+    if not app.config.get("MAIL_SERVER"):
+        write_to_outbox(app, message)
+        return
+    try:
+        mail.send(message)
+    except Exception as error:
+        app.logger.error("Could not send email %r to %s: %s", subject, ", ".join(recipients),
+                         error)
+        raise
+    app.logger.info("Email %r sent to %s", subject, ", ".join(recipients))
 
 
 def send_template(template: str, subject: str, recipients: list[str], **context) -> None:
@@ -82,30 +100,9 @@ def link(endpoint: str, **values) -> str:
 
 
 def wait_for_pending(timeout: float = 10) -> None:
-    """Block until every message handed to a thread so far has been delivered (or failed)."""
-    with _pending_lock:
-        threads = list(_pending)
-    for thread in threads:
-        thread.join(timeout)
-
-
-def _deliver(app: Flask, message: Message) -> None:
-    try:
-        with app.app_context():
-            try:
-                if app.config.get("MAIL_SERVER"):
-                    mail.send(message)
-                    app.logger.info("Email %r sent to %s", message.subject,
-                                    ", ".join(message.recipients))
-                else:
-                    write_to_outbox(app, message)
-            except Exception:
-                # Nobody is waiting on this thread to hear about the failure: log it.
-                app.logger.exception("Could not send email %r to %s", message.subject,
-                                     ", ".join(message.recipients))
-    finally:
-        with _pending_lock:
-            _pending.discard(threading.current_thread())
+    """Block until this process's jobs threads have sent every message due so far
+    (the embedded default; tests call it before they read the outbox)."""
+    jobs.wait_until_idle(timeout)
 
 
 def write_to_outbox(app: Flask, message: Message) -> Path:

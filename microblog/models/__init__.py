@@ -19,6 +19,7 @@ def load_all() -> None:
         login_session,
         post,
         tag,
+        task,
         upload,
         user,
     )

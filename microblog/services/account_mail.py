@@ -13,15 +13,21 @@ from flask_babel import _
 from microblog import tokens
 from microblog.mailer import link as site_link
 from microblog.mailer import send_template
+from microblog.models.role import Role
 from microblog.models.user import User
 
 
 def send_confirmation(user: User, address: str) -> None:
-    """Ask ``address`` (the account's email, or a new one awaiting confirmation) to confirm."""
+    """Ask ``address`` (the account's email, or a new one awaiting confirmation) to confirm.
+
+    A new administrator (the site's first account) is told so in the same message.
+    """
     link = site_link("auth.confirm_email", token=tokens.confirmation_token(user, address))
     changing = address != user.email
     send_template("confirm_email", _("Confirm your email address"), [address],
-                  user=user, link=link, changing=changing)
+                  user=user, link=link, changing=changing,
+                  administrator=user.role is Role.ADMIN,
+                  admin_link=site_link("admin.users"))
 
 
 def send_password_reset(user: User) -> None:

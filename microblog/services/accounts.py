@@ -20,6 +20,7 @@ from microblog.caching import ENGAGEMENT, POSTS
 from microblog.errors import Moved, NotFound, PermissionDenied, ValidationError
 from microblog.extensions import db
 from microblog.models.base import utcnow
+from microblog.models.role import Role
 from microblog.models.user import (
     ABOUT_ME_MAX_LENGTH,
     USERNAME_MAX_LENGTH,
@@ -32,7 +33,7 @@ from microblog.models.user import (
 from microblog.services import account_mail, counts, renames, sessions
 from microblog.services.loading import one_for_viewer
 from microblog.services.text import clean_text
-from microblog.services.transactions import commit
+from microblog.services.transactions import commit, lock_table
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 256
@@ -150,6 +151,9 @@ def register(
     would tell anyone who has an account here. (Usernames are public: a taken
     one is reported.) The password is hashed either way, so the time the answer
     takes tells nothing either.
+
+    The site's first account is made its administrator, when FIRST_USER_IS_ADMIN
+    is on (see :func:`_first_account`).
     """
     checks = ((validate_username, username), (validate_email_address, email))
     cleaned, errors = [], []
@@ -167,15 +171,52 @@ def register(
         audit.record("account.register_existing_email", user=owner)
         account_mail.send_registration_attempt(owner)
         return None
+    first_account = _first_account()
     user = User(email=email, password_hash=password_hash,
                 email_confirmed_at=utcnow() if email_confirmed else None)
     renames.give_username(user, username)  # someone's old name is free to take
+    if first_account:
+        user.role = Role.ADMIN
     db.session.add(user)
     commit_unique()
     audit.record("account.register", user=user)
+    if first_account:
+        audit.record("role.change", user=user, actor="first_account",
+                     old_role=Role.USER.value, new_role=Role.ADMIN.value)
     if not user.email_confirmed:
         account_mail.send_confirmation(user, user.email)
     return user
+
+
+def _first_account() -> bool:
+    """Whether the account being registered is the site's first, and so becomes its
+    administrator: how a fresh install gets one without a command (FIRST_USER_IS_ADMIN).
+
+    Only the first account of an empty site, not any account made while the site has
+    no administrator: a site whose last administrator left would hand the role to
+    whoever signed up next. Two sign-ups at the same moment must not both be first:
+    once the site looks empty, the registration locks the users table against other
+    writers (:func:`~microblog.services.transactions.lock_table`) and looks again, so
+    the second waits for the first's commit and then finds its account. A site with
+    accounts never takes the lock.
+    """
+    if not current_app.config["FIRST_USER_IS_ADMIN"] or _any_account():
+        return False
+    lock_table(User)
+    return not _any_account()
+
+
+def _any_account() -> bool:
+    return db.session.scalar(sa.select(User.id).limit(1)) is not None
+
+
+def administrators() -> list[str]:
+    """The usernames of the active administrators, for telling an operator who they are."""
+    return list(db.session.scalars(
+        sa.select(User.username)
+        .where(User.role == Role.ADMIN, User.disabled.is_(False))
+        .order_by(User.id)
+    ))
 
 
 def authenticate(username: str, password: str) -> User | None:

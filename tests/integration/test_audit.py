@@ -52,7 +52,7 @@ def test_a_disabled_account_cannot_log_in(client, make_user, events, app):
 
     assert response.status_code == 422
     assert "This account has been disabled." in response.get_data(as_text=True)
-    assert client.get("/index").status_code == 302
+    assert client.get("/edit_profile").status_code == 302
     assert events("login.failure")[0]["reason"] == "disabled"
 
 

@@ -25,8 +25,9 @@ def user_count() -> int:
 
 
 def is_logged_in(client) -> bool:
-    """What the user sees: the home page opens instead of bouncing to the login page."""
-    return client.get("/index").status_code == 200
+    """What the user sees: a members-only page opens instead of bouncing to the login
+    page (the home page opens either way: signed out, it is the front door)."""
+    return client.get("/edit_profile").status_code == 200
 
 
 # --- register -----------------------------------------------------------------------------

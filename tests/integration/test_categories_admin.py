@@ -89,7 +89,7 @@ def test_an_admin_sees_each_category_with_its_published_posts(client, filed):
 def test_the_admin_menu_links_the_categories_for_admins_only(client, people):
     client.login("ada")
     menu = parse(client.get("/admin/users")).find("nav", cls="admin-nav")
-    assert [a.text for a in menu.find_all("a")] == ["Accounts", "Categories"]
+    assert [a.text for a in menu.find_all("a")] == ["Accounts", "Categories", "Jobs"]
     assert menu.find("a", href=URL)
 
     client.logout()

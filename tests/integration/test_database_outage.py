@@ -53,13 +53,13 @@ def test_a_signed_in_visitor_gets_the_page_and_stays_signed_in(client, make_user
     during = outage.test_client()
     during.set_cookie("session", client.get_cookie("session").value)
 
-    response = during.get("/index")
+    response = during.get("/edit_profile")
 
     assert response.status_code == 503
     assert error_page(response)["detail"] == UNREACHABLE
     # The same browser once the database is back, with whatever cookie the 503 left it.
     client.set_cookie("session", during.get_cookie("session").value)
-    assert client.get("/index").status_code == 200, "still signed in"
+    assert client.get("/edit_profile").status_code == 200, "still signed in"
 
 
 def test_a_form_sent_during_the_outage_gets_503(outage):

@@ -94,7 +94,7 @@ def test_400_when_the_csrf_token_is_missing(client, make_user):
     page = error_page(response)
     assert (page["code"], page["name"]) == ("400", "Bad Request")
     assert page["detail"]
-    assert client.get("/index").status_code == 302  # and nobody was logged in
+    assert client.get("/edit_profile").status_code == 302  # and nobody was logged in
 
 
 def test_413_when_the_body_is_too_large(app, client, make_user):

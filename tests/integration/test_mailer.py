@@ -8,7 +8,9 @@ import threading
 
 import pytest
 
+from microblog.extensions import db
 from microblog.mailer import link, send_email, wait_for_pending
+from microblog.models.task import Task, TaskState
 from tests.smtp import Inbox, SMTPServer, free_port, html_part, text_part
 
 
@@ -48,10 +50,14 @@ def test_an_unreachable_server_is_logged_not_raised(sibling_app, caplog):
     mailing = sibling_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
     caplog.set_level(logging.ERROR, logger="microblog")
     with mailing.test_request_context():
-        thread = send_email("Lost", ["ann@example.com"], "body")
-    thread.join(10)
+        task_id = send_email("Lost", ["ann@example.com"], "body").id
+    wait_for_pending()
 
     assert "Could not send email 'Lost' to ann@example.com" in caplog.text
+    # Tried again (at once, in the tests), then failed, saying why.
+    task = db.session.get(Task, task_id)
+    assert (task.state, task.attempts) == (TaskState.FAILED, 4)
+    assert task.error.startswith("ConnectionRefusedError")
 
 
 class GatedInbox(Inbox):

@@ -86,10 +86,12 @@ def profile_of(username: str) -> tuple[str, str | None]:
 
 
 @pytest.mark.parametrize("url", ["/index", "/"])
-def test_home_requires_login_and_comes_back_after_it(client, make_user, url):
+def test_posting_home_needs_a_login_and_comes_back_after_it(client, make_user, url):
+    """Signed out, home is the front door (test_front_door.py), no longer a redirect to
+    the login; a post sent to it still is."""
     make_user("susan")
 
-    response = client.get(url)
+    response = client.submit(url, {"post": "Hello"})
 
     assert response.status_code == 302
     login_url = response.headers["Location"]
@@ -97,6 +99,7 @@ def test_home_requires_login_and_comes_back_after_it(client, make_user, url):
     assert "Please log in to access this page." in alerts(page_of(client, login_url))
     back = client.submit(login_url, {"username": "susan", "password": "correct horse battery"})
     assert back.headers["Location"] == url
+    assert post_count() == 0
 
 
 def test_posting_redirects_home_then_shows_the_post(client, make_user):

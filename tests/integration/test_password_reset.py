@@ -160,14 +160,14 @@ def test_the_new_password_obeys_the_registration_rules(mail_client, smtp_server,
 def test_a_reset_ends_every_other_session(mail_client, smtp_server, susan, app):
     other_browser = app.test_client()
     other_browser.login("susan", remember_me="y")
-    assert other_browser.get("/index").status_code == 200
+    assert other_browser.get("/edit_profile").status_code == 200
 
     request_reset(mail_client, "susan@example.com")
     path = link_path(smtp_server.inbox.next_message(), "/auth/reset_password/")
     mail_client.submit(path, {"password": NEW_PASSWORD, "password2": NEW_PASSWORD})
 
     # The session cookie and the remember-me cookie both hold the old token.
-    assert other_browser.get("/index").status_code == 302
+    assert other_browser.get("/edit_profile").status_code == 302
 
 
 def test_a_reset_confirms_an_unconfirmed_address(mail_client, smtp_server, make_user):

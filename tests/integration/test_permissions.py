@@ -272,11 +272,11 @@ def test_unconfirmed_accounts_may_still_follow(client, make_user):
 
 def test_a_disabled_account_is_logged_out_on_its_next_request(client, people):
     client.login("susan")
-    assert client.get("/index").status_code == 200
+    assert client.get("/edit_profile").status_code == 200
 
     moderation.disable(people["moe"], "susan")
 
-    response = client.get("/index")
+    response = client.get("/edit_profile")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/auth/login")
     assert "Logout" not in parse(client.get("/explore")).find("nav").text
@@ -288,9 +288,9 @@ def test_a_disabled_account_cannot_log_in_and_is_not_revived_by_enabling(client,
     moderation.disable(people["moe"], "susan")
 
     client.login("susan")
-    assert client.get("/index").status_code == 302
+    assert client.get("/edit_profile").status_code == 302
 
     moderation.enable(people["moe"], "susan")
-    assert other_browser.get("/index").status_code == 302  # the old session stays ended
+    assert other_browser.get("/edit_profile").status_code == 302  # the old session stays ended
     client.login("susan")
-    assert client.get("/index").status_code == 200  # a fresh login works again
+    assert client.get("/edit_profile").status_code == 200  # a fresh login works again

@@ -132,7 +132,7 @@ def sign_in(client: Client, username: str, password: str = WRONG, *,
 
 
 def is_logged_in(client: Client, address: str = "127.0.0.1") -> bool:
-    return client.get("/index", environ_base={"REMOTE_ADDR": address}).status_code == 200
+    return client.get("/edit_profile", environ_base={"REMOTE_ADDR": address}).status_code == 200
 
 
 def user_count() -> int:

@@ -45,7 +45,7 @@ def test_production_login_cookies_are_secure_httponly_and_samesite(production_ap
     device = cookie_attributes(response, "device")
     assert device["path"] == "/auth/login"
     assert int(device["max-age"]) == browser.application.config["DEVICE_COOKIE_DURATION"]
-    assert browser.get("/index", base_url=HTTPS).status_code == 200
+    assert browser.get("/edit_profile", base_url=HTTPS).status_code == 200
 
 
 def csrf_token_over_https(browser) -> str:
@@ -57,7 +57,7 @@ def log_in_as(client, username: str, user_agent: str, remember: bool = False) ->
     client.environ_base["HTTP_USER_AGENT"] = user_agent
     extra = {"remember_me": "y"} if remember else {}
     assert client.login(username, **extra).status_code == 302
-    assert client.get("/index").status_code == 200
+    assert client.get("/edit_profile").status_code == 200
 
 
 def stolen_cookies(victim, thief, *names: str) -> None:
@@ -72,11 +72,11 @@ def test_a_session_cookie_replayed_from_another_browser_is_logged_out(app, clien
 
     stolen_cookies(victim, thief, "session")
     thief.environ_base["HTTP_USER_AGENT"] = "curl/8.14"
-    response = thief.get("/index")
+    response = thief.get("/edit_profile")
 
     assert response.status_code == 302
     assert response.location.startswith("/auth/login")
-    assert victim.get("/index").status_code == 200, "the owner's own session is untouched"
+    assert victim.get("/edit_profile").status_code == 200, "the owner's own session is untouched"
 
 
 def test_a_session_cookie_replayed_from_another_address_is_logged_out(app, client, make_user):
@@ -86,7 +86,7 @@ def test_a_session_cookie_replayed_from_another_address_is_logged_out(app, clien
 
     stolen_cookies(victim, thief, "session")
     thief.environ_base.update(HTTP_USER_AGENT="Firefox/140.0", REMOTE_ADDR="198.51.100.23")
-    response = thief.get("/index")
+    response = thief.get("/edit_profile")
 
     assert response.status_code == 302
     assert response.location.startswith("/auth/login")
@@ -99,11 +99,11 @@ def test_a_stolen_remember_me_cookie_is_cleared_not_honoured(app, client, make_u
 
     stolen_cookies(victim, thief, "session", "remember_token")
     thief.environ_base["HTTP_USER_AGENT"] = "curl/8.14"
-    response = thief.get("/index")
+    response = thief.get("/edit_profile")
 
     assert response.status_code == 302
     assert thief.get_cookie("remember_token") is None, "the remember-me cookie was deleted"
-    assert thief.get("/index").status_code == 302
+    assert thief.get("/edit_profile").status_code == 302
 
 
 def test_the_same_browser_stays_logged_in(client, make_user):
@@ -111,7 +111,7 @@ def test_the_same_browser_stays_logged_in(client, make_user):
     log_in_as(client, "susan", "Firefox/140.0")
 
     for _ in range(3):
-        assert client.get("/index").status_code == 200
+        assert client.get("/edit_profile").status_code == 200
 
 
 def test_production_refuses_a_short_secret_key():

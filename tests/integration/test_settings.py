@@ -63,8 +63,8 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(client, ma
     assert response.headers["Location"] == "/settings"
     assert "Your password has been changed" in " ".join(
         alerts(parse(client.get("/settings"))))
-    assert client.get("/index").status_code == 200
-    assert other_browser.get("/index").status_code == 302  # session and remember-me both dead
+    assert client.get("/edit_profile").status_code == 200
+    assert other_browser.get("/edit_profile").status_code == 302  # session, remember-me: dead
     client.logout()
     assert client.login("susan", PASSWORD).status_code == 422
     assert client.login("susan", NEW_PASSWORD).status_code == 302
@@ -77,7 +77,7 @@ def test_a_remembered_browser_stays_remembered_after_its_own_change(client, make
 
     # The session is gone (browser closed); the new remember-me cookie logs back in.
     client.delete_cookie("session")
-    assert client.get("/index").status_code == 200
+    assert client.get("/edit_profile").status_code == 200
 
 
 def test_the_current_password_is_required_and_nothing_changes_without_it(client, make_user):
@@ -126,7 +126,7 @@ def test_deleting_removes_the_account_and_everything_it_wrote(client, make_user)
     assert db.session.scalars(sa.select(User.username)).all() == ["bob"]
     assert db.session.scalars(sa.select(Post.body)).all() == ["bob stays"]
     assert count(followers) == 0  # both directions
-    assert client.get("/index").status_code == 302  # logged out
+    assert client.get("/edit_profile").status_code == 302  # logged out
     assert client.get("/user/susan").status_code == 404
     assert client.login("susan").status_code == 422
     # The name and the address are free again.
@@ -148,7 +148,7 @@ def test_deleting_needs_the_password_and_the_checkbox(client, make_user):
     assert field_error(parse(empty), "password") == "Enter your password."
     assert "Tick this box" in field_error(parse(empty), "understood")
     assert count(User) == 1 and count(Post) == 1
-    assert client.get("/index").status_code == 200
+    assert client.get("/edit_profile").status_code == 200
 
 
 def test_deleting_is_a_post_with_csrf(client, make_user):

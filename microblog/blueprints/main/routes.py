@@ -11,6 +11,7 @@ from microblog.blueprints.main import bp
 from microblog.blueprints.main.forms import EditProfileForm, PostForm
 from microblog.blueprints.paging import requested_cursor, requested_page
 from microblog.errors import PermissionDenied, ValidationError
+from microblog.extensions import login
 from microblog.mailer import link
 from microblog.models.role import Permission
 from microblog.services import accounts, follows, permissions, posts, side_lists, timelines
@@ -32,8 +33,11 @@ def record_last_seen():
 
 @bp.route("/", methods=["GET", "POST"])
 @bp.route("/index", methods=["GET", "POST"])
-@login_required
 def index():
+    """A member's home: the form and their timeline. A visitor signed out is shown the
+    front door instead of a login wall."""
+    if current_user.is_anonymous:
+        return front_door()
     form = PostForm()
     status = None
     if form.validate_on_submit():
@@ -63,15 +67,31 @@ def why_not(permission: Permission) -> str | None:
     return None
 
 
+def front_door():
+    """``/`` for a visitor signed out: a welcome with the ways in (sign up, log in) above
+    Explore's featured articles, newest posts and side lists, read as Explore reads them.
+    Posting still needs an account: a form sent from outside goes to the login."""
+    if request.method == "POST":
+        return login.unauthorized()
+    return render_template("front_door.html", title=_("Welcome"), endpoint="main.explore",
+                           **_explore_listing())
+
+
 @bp.get("/explore")
 def explore():
     """Everyone's posts, featured articles on top, and the lists beside them."""
+    return render_template("explore.html", title=_("Explore"), endpoint="main.explore",
+                           **_explore_listing())
+
+
+def _explore_listing() -> dict:
+    """What Explore shows, for Explore and the front door: a page of everyone's posts
+    but the featured articles, which page 1 shows above them, and the lists beside."""
     featured = side_lists.featured()
     page = timelines.explore(*requested_page(), cursor=requested_cursor(),
                              viewer=current_user, leaving_out=[a.id for a in featured])
-    return render_template(
-        "explore.html", page=page, title=_("Explore"), endpoint="main.explore",
-        featured=featured if page.page == 1 else [], any_featured=bool(featured),
+    return dict(
+        page=page, featured=featured if page.page == 1 else [], any_featured=bool(featured),
         recent=side_lists.recent_articles(), popular=side_lists.popular(),
         categories=side_lists.categories_with_counts(),
     )
