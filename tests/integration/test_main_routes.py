@@ -471,7 +471,7 @@ def test_follow_and_unfollow_from_the_profile(client, make_user):
     make_user("susan")
     make_user("bob")
     client.login("susan")
-    assert buttons(page_of(client, "/user/bob")) == {"Follow": "/follow/bob"}
+    assert buttons(page_of(client, "/user/bob")) == {"Follow": "/follow/bob", "Block": "/block/bob"}
 
     response = client.submit("/follow/bob")
 
@@ -479,7 +479,7 @@ def test_follow_and_unfollow_from_the_profile(client, make_user):
     assert response.headers["Location"] == "/user/bob"
     page = page_of(client, "/user/bob")
     assert "You are following bob." in alerts(page)
-    assert buttons(page) == {"Unfollow": "/unfollow/bob"}
+    assert buttons(page) == {"Unfollow": "/unfollow/bob", "Block": "/block/bob"}
     assert counts_shown(page)[0] == "1 follower"
     assert follow_rows() == [("susan", "bob")]
 
@@ -488,7 +488,7 @@ def test_follow_and_unfollow_from_the_profile(client, make_user):
     assert response.headers["Location"] == "/user/bob"
     page = page_of(client, "/user/bob")
     assert "You are not following bob." in alerts(page)
-    assert buttons(page) == {"Follow": "/follow/bob"}
+    assert buttons(page) == {"Follow": "/follow/bob", "Block": "/block/bob"}
     assert counts_shown(page)[0] == "0 followers"
     assert follow_rows() == []
 
