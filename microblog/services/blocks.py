@@ -105,6 +105,6 @@ def blocked_by(user: User, page: int, per_page: int) -> Page[User]:
     """The accounts ``user`` blocked, the latest block first (the primary key finds
     them; a person blocks few enough that ordering them costs nothing)."""
     query = (sa.select(User).join(blocks, blocks.c.blocked_id == User.id)
-             .where(blocks.c.blocker_id == sa.bindparam("user_id"))
+             .where(blocks.c.blocker_id == user.id)
              .order_by(blocks.c.created_at.desc(), User.id))
-    return paginate(query, page, per_page, values={"user_id": user.id})
+    return paginate(query, page, per_page)
