@@ -17,6 +17,7 @@ def load_all() -> None:
         former_name,
         like,
         login_session,
+        message,
         post,
         tag,
         task,

@@ -63,6 +63,11 @@ class User(UserMixin, db.Model):
     # so a profile does not count thousands of rows on every view.
     follower_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     following_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    # The navbar's badges, kept exact by services/messages.py (messages not yet read,
+    # summed over the member's conversations) and services/notifications.py (unread
+    # notifications), so no page counts rows to show them.
+    unread_message_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    unread_notification_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     # Whether the visitor follows this user, when the query that loaded it asked
     # (``services.accounts.get_user``); None when it did not ask.
     followed_by_viewer: so.Mapped[bool | None] = so.query_expression()
