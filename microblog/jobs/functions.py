@@ -23,16 +23,20 @@ MARK = "__microblog_task__"
 class TaskOptions:
     name: str  # "microblog.mailer:deliver_email"
     max_attempts: int  # the first run and the retries after transient errors
+    # The endpoint of the page where the task's owner sees what it made ("settings.export"),
+    # which a "finished" or "failed" notification links to; None for the site's own work.
+    page: str | None = None
 
 
-def task(function: F | None = None, *, max_attempts: int = 4) -> Any:
-    """Make ``function`` a task: ``@task`` or ``@task(max_attempts=1)`` (no retries)."""
+def task(function: F | None = None, *, max_attempts: int = 4, page: str | None = None) -> Any:
+    """Make ``function`` a task: ``@task``, ``@task(max_attempts=1)`` (no retries), or
+    ``@task(page="settings.export")`` (where its owner sees the result)."""
 
     def mark(function: F) -> F:
         if max_attempts < 1:
             raise ValueError("a task needs at least one attempt")
         name = f"{function.__module__}:{function.__qualname__}"
-        setattr(function, MARK, TaskOptions(name=name, max_attempts=max_attempts))
+        setattr(function, MARK, TaskOptions(name=name, max_attempts=max_attempts, page=page))
         return function
 
     return mark(function) if function is not None else mark
