@@ -101,6 +101,7 @@ def _planned_with_its_values(cursor, statement, parameters, context) -> bool:
 # Statements built once ----------------------------------------------------------
 
 _BUILT: dict[Hashable, object] = {}
+_BUILT_IDS: set[int] = set()  # never reused: what is kept in _BUILT is never freed
 
 
 def built_once(name: Hashable, build: Callable[[], T]) -> T:
@@ -119,7 +120,14 @@ def built_once(name: Hashable, build: Callable[[], T]) -> T:
     found = _BUILT.get(name)
     if found is None:
         found = _BUILT[name] = build()
+        _BUILT_IDS.add(id(found))
     return found  # type: ignore[return-value]
+
+
+def is_built_once(statement: object) -> bool:
+    """Whether ``statement`` came from :func:`built_once` (and so lives as long as the
+    process): what code that keeps things under a statement's identity must be given."""
+    return id(statement) in _BUILT_IDS
 
 
 # A request that only read ends with COMMIT ------------------------------------

@@ -28,7 +28,7 @@ from typing import Generic, TypeVar
 import sqlalchemy as sa
 from flask_babel import _
 
-from microblog.database import built_once
+from microblog.database import built_once, is_built_once
 from microblog.errors import NotFound
 from microblog.extensions import db
 from microblog.integers import MAX_ID, whole_number
@@ -168,6 +168,10 @@ def _read_page(query: sa.Select, start: str, limit: int, read: Read | None,
     through the session; a query of columns gives plain rows, which need none of the
     session's work, so they are read through its connection, in its transaction.
     """
+    if not is_built_once(query):
+        # Kept under a fresh object's identity, the page's statement would be built and
+        # kept again at every call: memory that grows with every request.
+        raise TypeError("paginate needs a query made by database.built_once")
     statement = built_once((_read_page, query, start, read, key),
                            lambda: _page_statement(query, start, read, key))
     params = {**values, "page_limit": limit}

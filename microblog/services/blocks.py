@@ -4,7 +4,7 @@ A block is a rule here, in the services, not a filter in the pages: the follows
 and comments services ask :func:`require_no_block` before they act, so every front
 end (the profile's buttons, a hover card's script, a comment form) refuses in the
 same words. Between two people of whom one blocked the other, neither can follow
-the other or comment on the other's posts: the one
+the other, comment on the other's posts or send the other a message: the one
 blocked is told they were blocked, the one who blocked is told to unblock first.
 Blocking also ends the follows both ways, as Mastodon does: a block that left the
 blocked person following would keep the blocker's posts in their timeline.
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask_babel import _
 from sqlalchemy.exc import IntegrityError
 
+from microblog.database import built_once
 from microblog.errors import Blocked, ValidationError
 from microblog.extensions import db
 from microblog.models.block import blocks
@@ -29,8 +30,30 @@ from microblog.services import counts as stored_counts
 from microblog.services.accounts import get_user
 from microblog.services.permissions import NOT_ALLOWED, is_member
 
-# What a block stops; each has its refusal in the words of both sides.
-FOLLOW, COMMENT = "follow", "comment"
+# What a block stops.
+FOLLOW, COMMENT, MESSAGE = "follow", "comment", "message"
+
+# Each refusal in the words of both sides: (to the one blocked, to the one who blocked).
+_REFUSALS = {
+    FOLLOW: (
+        lambda name: _("%(username)s has blocked you, so you cannot follow them.",
+                       username=name),
+        lambda name: _("You have blocked %(username)s. Unblock them to follow them.",
+                       username=name),
+    ),
+    COMMENT: (
+        lambda name: _("%(username)s has blocked you, so you cannot comment on their posts.",
+                       username=name),
+        lambda name: _("You have blocked %(username)s. Unblock them to comment on their "
+                       "posts.", username=name),
+    ),
+    MESSAGE: (
+        lambda name: _("%(username)s has blocked you, so you cannot send them messages.",
+                       username=name),
+        lambda name: _("You have blocked %(username)s. Unblock them to send them messages.",
+                       username=name),
+    ),
+}
 
 
 def is_blocked(by: User, whom: User) -> bool:
@@ -49,23 +72,12 @@ def blocks_between(a: User, b: User) -> set[int]:
 
 def require_no_block(user: User, other: User, action: str) -> None:
     """Raise :class:`~microblog.errors.Blocked` when a block between ``user`` and
-    ``other`` stops ``user`` doing ``action`` (:data:`FOLLOW`, :data:`COMMENT`) to
-    ``other``, saying who blocked whom."""
+    ``other`` stops ``user`` doing ``action`` (:data:`FOLLOW`, :data:`COMMENT`,
+    :data:`MESSAGE`) to ``other``, saying who blocked whom."""
     if user.id == other.id or not (blockers := blocks_between(user, other)):
         return
-    if other.id in blockers:
-        raise Blocked({
-            FOLLOW: _("%(username)s has blocked you, so you cannot follow them.",
-                      username=other.username),
-            COMMENT: _("%(username)s has blocked you, so you cannot comment on their posts.",
-                       username=other.username),
-        }[action])
-    raise Blocked({
-        FOLLOW: _("You have blocked %(username)s. Unblock them to follow them.",
-                  username=other.username),
-        COMMENT: _("You have blocked %(username)s. Unblock them to comment on their posts.",
-                   username=other.username),
-    }[action])
+    to_blocked, to_blocker = _REFUSALS[action]
+    raise Blocked((to_blocked if other.id in blockers else to_blocker)(other.username))
 
 
 def block(user: User, username: str) -> User:
@@ -104,7 +116,8 @@ def unblock(user: User, username: str) -> User:
 def blocked_by(user: User, page: int, per_page: int) -> Page[User]:
     """The accounts ``user`` blocked, the latest block first (the primary key finds
     them; a person blocks few enough that ordering them costs nothing)."""
-    query = (sa.select(User).join(blocks, blocks.c.blocked_id == User.id)
-             .where(blocks.c.blocker_id == user.id)
-             .order_by(blocks.c.created_at.desc(), User.id))
-    return paginate(query, page, per_page)
+    query = built_once("blocked_by", lambda: sa.select(User)
+                       .join(blocks, blocks.c.blocked_id == User.id)
+                       .where(blocks.c.blocker_id == sa.bindparam("user_id"))
+                       .order_by(blocks.c.created_at.desc(), User.id))
+    return paginate(query, page, per_page, values={"user_id": user.id})

@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import _
 
 from microblog import audit, jobs
+from microblog.database import built_once
 from microblog.errors import NotFound, ValidationError
 from microblog.extensions import db
 from microblog.jobs import functions
@@ -36,7 +37,8 @@ def task_of(user: User | None, task_id: str) -> Task:
 def recent(actor: User, page: int, per_page: int) -> Page[Task]:
     """Every task, newest first, each with its owner (administrators only)."""
     require(actor, Permission.ADMIN)
-    newest = sa.select(Task).order_by(Task.created_at.desc(), Task.id.desc())
+    newest = built_once("tasks", lambda: sa.select(Task).order_by(
+        Task.created_at.desc(), Task.id.desc()))
     return paginate(newest, page, per_page, read=_with_owners)
 
 
