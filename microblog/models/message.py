@@ -9,8 +9,9 @@ Three tables, each answering one question a page asks:
   conversation's history, a page at a time).
 - ``conversation_members``: one row per person per conversation, holding what *their*
   list of conversations shows: the other person, the latest message and when it was
-  sent, and how many messages they have not read. ``/messages`` is then one scan of
-  ``ix_conversation_members_user_id_last_message_at`` however long the histories are.
+  sent, the newest message they have seen, and how many they have not read.
+  ``/messages`` is then one scan of ``ix_conversation_members_user_id_last_message_at``
+  however long the histories are.
 
 The members' rows and each user's ``unread_message_count`` (the navbar's badge) are
 kept by ``microblog/services/messages.py`` from the messages themselves, in the same
@@ -92,6 +93,8 @@ class ConversationMember(db.Model):
     last_message_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("messages.id", ondelete="SET NULL"))
     last_message_at: so.Mapped[datetime]
+    # The newest message this person has seen here: those after it, to them, are unread.
+    last_read_message_id: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     unread_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     conversation: so.Mapped[Conversation] = so.relationship(lazy="raise")

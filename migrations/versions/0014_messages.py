@@ -96,6 +96,7 @@ def upgrade():
         sa.Column("other_user_id", sa.Integer(), nullable=False),
         sa.Column("last_message_id", sa.Integer(), nullable=True),
         sa.Column("last_message_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_read_message_id", sa.Integer(), server_default="0", nullable=False),
         sa.Column("unread_count", sa.Integer(), server_default="0", nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
