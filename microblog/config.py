@@ -79,6 +79,9 @@ class Config:
     COMMENTS_PER_PAGE = _int("COMMENTS_PER_PAGE", 50)
     CONVERSATIONS_PER_PAGE = _int("CONVERSATIONS_PER_PAGE", 25)  # /messages
     MESSAGES_PER_PAGE = _int("MESSAGES_PER_PAGE", 50)  # one conversation's page
+    NOTIFICATIONS_PER_PAGE = _int("NOTIFICATIONS_PER_PAGE", 25)
+    # How often an open page asks for the unread counts (static/js/notifications.js).
+    NOTIFICATIONS_POLL_SECONDS = _int("NOTIFICATIONS_POLL_SECONDS", 15)
     # Entries in each Atom feed, and URLs in /sitemap.xml (the sitemap protocol's limit).
     FEED_ENTRIES = _int("FEED_ENTRIES", 20)
     SITEMAP_MAX_URLS = _int("SITEMAP_MAX_URLS", 50_000)

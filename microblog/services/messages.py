@@ -36,11 +36,12 @@ from microblog.models.message import (
 from microblog.models.role import Permission
 from microblog.models.user import User
 from microblog.pagination import Page, paginate
-from microblog.services import blocks
+from microblog.services import blocks, notifications
 from microblog.services import counts as stored_counts
 from microblog.services.accounts import get_user
 from microblog.services.permissions import needs_email_confirmation, require
 from microblog.services.text import required_text
+from microblog.services.transactions import commit
 
 
 def _body(text: str | None) -> str:
@@ -92,7 +93,11 @@ def send(sender: User, username: str, text: str | None) -> Message:
         members.conversation_id == conversation.id, members.user_id == sender.id).values(
         last_read_message_id=message.id))
     _recount(conversation.id, [sender.id, recipient.id])
-    db.session.commit()
+    notifications.notify(recipient, notifications.MESSAGE, actor=sender,
+                         group_key=f"message:{conversation.id}",
+                         payload={"actor": sender.username, "conversation_id": conversation.id,
+                                  "excerpt": message.excerpt})
+    commit()
     return message
 
 
@@ -225,7 +230,8 @@ def read(user: User, member: ConversationMember, up_to: int) -> None:
         members.id == member.id, members.last_read_message_id < up_to,  # never backwards
     ).values(last_read_message_id=up_to))
     _recount(member.conversation_id, [user.id])
+    notifications.mark_group_read(user, f"message:{member.conversation_id}")
     with loaded_objects_kept(db.session()):
-        db.session.commit()
+        commit()
     so.attributes.set_committed_value(member, "last_read_message_id", up_to)
     db.session.refresh(user, ["unread_message_count"])
