@@ -1,13 +1,17 @@
-"""The reader's inbox for the benchmark: conversations with a thousand people.
+"""The reader's inbox for the benchmark: conversations with a thousand people, and ten
+thousand notifications.
 
-Issue 25 measures ``/messages`` and a conversation for a user with 1,000 conversations.
+Issue 25 measures ``/messages``, a conversation and ``/notifications`` for a user with
+1,000 conversations and 10,000 notifications.
 The bulk seed (``microblog.seed.bulk``) writes no messages, so this adds them to the
 reader the scenarios act as: one conversation with each of ``CONVERSATIONS`` other
 accounts (a message each way, the newest ones unread), and one long conversation of
 ``LONG_HISTORY`` messages, whose newest page is the ``conversation`` scenario. Rows are
 inserted in bulk, with the member rows and unread counts set as the messages service
-would set them. Done once per data set: a reader who already has the conversations is
-left as they are.
+would set them. The notifications are :data:`NOTIFICATIONS` events: likes of the
+reader's posts in groups of :data:`LIKES_PER_GROUP` and single comments, all read but
+the newest few, as ``services.notifications`` would have grouped them. Done once per
+data set: a reader who already has them is left as they are.
 """
 
 from __future__ import annotations
@@ -20,12 +24,17 @@ from microblog.extensions import db
 from microblog.markdown import render_comment
 from microblog.models.base import utcnow
 from microblog.models.message import Conversation, ConversationMember, Message
+from microblog.models.notification import Notification
 from microblog.models.user import User
 from microblog.services.counts import recount_unread_messages
+from microblog.services.notifications import recount_unread
 
 CONVERSATIONS = 1000
 LONG_HISTORY = 300
 UNREAD_EVERY = 10  # one conversation in ten ends with a message the reader has not read
+NOTIFICATIONS = 10_000
+LIKES_PER_GROUP = 10
+UNREAD_NOTIFICATIONS = 20  # the newest events are unread
 
 
 def seed_inbox(reader: str) -> int:
@@ -35,6 +44,9 @@ def seed_inbox(reader: str) -> int:
     have = db.session.scalar(sa.select(sa.func.count()).where(members.user_id == reader_id))
     if not have:
         _seed(reader_id)
+    if not db.session.scalar(sa.select(sa.func.count()).where(
+            Notification.user_id == reader_id)):
+        _seed_notifications(reader_id)
     return db.session.scalar(
         sa.select(members.conversation_id).where(members.user_id == reader_id)
         .order_by(members.conversation_id).limit(1))
@@ -76,4 +88,33 @@ def _seed(reader_id: int) -> None:
              "created_at": start, "updated_at": start}
             for me, them in ((reader_id, other_id), (other_id, reader_id))])
     recount_unread_messages([reader_id, *others])
+    db.session.commit()
+
+
+def _seed_notifications(reader_id: int) -> None:
+    actors = list(db.session.scalars(
+        sa.select(User.id).where(User.id != reader_id).order_by(User.id).limit(1000)))
+    start = utcnow() - timedelta(days=60)
+    rows = []
+    for n in range(NOTIFICATIONS):
+        at = start + timedelta(minutes=5 * n)
+        actor = actors[n % len(actors)]
+        if n % 2 == 0:  # a like, in a group of LIKES_PER_GROUP events about one post
+            group = n // (2 * LIKES_PER_GROUP)
+            position = (n // 2) % LIKES_PER_GROUP
+            kind, key = "like", f"like:post:bench-{group}"
+            payload = {"actor": "", "post_id": 1, "title": f"Bench post {group}"}
+            head, count = position == LIKES_PER_GROUP - 1, position + 1
+        else:
+            kind, key = "comment", f"comment:bench-{n}"
+            payload = {"actor": "", "post_id": 1, "title": "Bench post", "comment_id": 1,
+                       "excerpt": "A comment on your post, to show under the notification."}
+            head, count = True, 1
+        unread = n >= NOTIFICATIONS - UNREAD_NOTIFICATIONS
+        rows.append({"user_id": reader_id, "kind": kind, "actor_id": actor, "group_key": key,
+                     "payload": payload, "read_at": None if unread else at, "head": head,
+                     "group_count": count, "sample_actor_ids": [actor],
+                     "created_at": at, "updated_at": at})
+    db.session.execute(sa.insert(Notification), rows)
+    recount_unread([reader_id])
     db.session.commit()

@@ -489,7 +489,7 @@ def page_50(base: str, login: Login) -> str:
 
 # The pages the reader reads, but home page 50 (found by following the pager's links).
 READ_PAGES = ("home", "explore", "profile", "profile_popular", "post", "tag", "category",
-              "search", "messages", "conversation")
+              "search", "messages", "conversation", "notifications")
 # Every scenario, in the order a round runs them.
 SCENARIOS = ("home", "home_page50", *READ_PAGES[1:], "write_post", "follow")
 
@@ -501,7 +501,8 @@ def read_paths(cast: Cast) -> dict[str, str]:
             "tag": f"/tag/{urllib.parse.quote(cast.tag)}",
             "category": f"/category/{urllib.parse.quote(cast.category)}",
             "search": f"/search?q={urllib.parse.quote_plus(SEARCH_TEXT)}",
-            "messages": "/messages", "conversation": f"/messages/{cast.conversation}"}
+            "messages": "/messages", "conversation": f"/messages/{cast.conversation}",
+            "notifications": "/notifications"}
 
 
 def scenarios(server: Server, cast: Cast) -> list[Scenario]:
@@ -520,6 +521,7 @@ def scenarios(server: Server, cast: Cast) -> list[Scenario]:
         Scenario("search", paths["search"], cookie=reader.cookie),
         Scenario("messages", paths["messages"], cookie=reader.cookie),
         Scenario("conversation", paths["conversation"], cookie=reader.cookie),
+        Scenario("notifications", paths["notifications"], cookie=reader.cookie),
         Scenario("write_post", "/index", "POST", "publish", cookie=writer.cookie, expect=302,
                  writes=True, env={"BENCH_CSRF": urllib.parse.quote_plus(writer.csrf),
                                    "BENCH_STATUS": urllib.parse.quote_plus(STATUS_TEXT)}),

@@ -22,7 +22,8 @@ from microblog.services import follows, posts
 from tests.conftest import IN_CI, PG_URL, ensure_postgres_database
 
 ENDPOINTS = {"home", "home_page50", "explore", "profile", "profile_popular", "post", "tag",
-             "category", "search", "messages", "conversation", "write_post", "follow"}
+             "category", "search", "messages", "conversation", "notifications",
+             "write_post", "follow"}
 
 
 @pytest.fixture
