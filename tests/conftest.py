@@ -135,14 +135,34 @@ def words_query(app: Flask) -> int:
     return 0 if app.config["FRAGMENT_CACHE"] else 1
 
 
+# The fixtures through which a test sees rendered pages: only such a test can differ with
+# the render cache off.
+RENDERING_FIXTURES = {"client", "page", "live_server", "sibling_app", "production_app"}
+
+
+def _makes_its_own_client(item) -> bool:
+    """A test that builds a client of an app it made (``app.test_client()``)."""
+    import inspect
+
+    try:
+        return "test_client(" in inspect.getsource(item.obj)
+    except (OSError, TypeError):
+        return True
+
+
 def pytest_collection_modifyitems(config, items) -> None:
-    """A test of the render cache itself (``@pytest.mark.render_cache``) is left out
-    where the cache is off: there is nothing for it to look at."""
+    """Where the render cache is off (``sqlite-uncached``), leave out what cannot differ
+    there: a test of the cache itself (``@pytest.mark.render_cache``), which has nothing
+    to look at, and a test that renders no page (a service's rules, a task), which would
+    run the same code a second time on the same database."""
     kept, left_out = [], []
     for item in items:
         callspec = getattr(item, "callspec", None)
         uncached = callspec is not None and callspec.params.get("backend_app") == "sqlite-uncached"
-        (left_out if uncached and item.get_closest_marker("render_cache") else kept).append(item)
+        renders = bool(RENDERING_FIXTURES & set(getattr(item, "fixturenames", ()))) or \
+            _makes_its_own_client(item)
+        same = item.get_closest_marker("render_cache") or not renders
+        (left_out if uncached and same else kept).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
