@@ -12,9 +12,9 @@ named after its task, and :func:`export_file` gives it only to the task's owner,
 every sweep of the job layer) deletes it after that. No table of its own: the ``Task``
 row already says whose it is, how far it got, and when it finished.
 
-Why streaming: the rows are read a batch at a time (``yield_per``: a server-side
-cursor on PostgreSQL) and written into the ZIP entry as they come, one JSON value
-after another, so memory stays flat however many posts there are.
+Why streaming: the rows are read a batch at a time (keyset paging: each batch starts
+after the last id of the one before) and written into the ZIP entry as they come, one
+JSON value after another, so memory stays flat however many posts there are.
 """
 
 from __future__ import annotations
@@ -255,43 +255,43 @@ def _sections(user: User) -> list[_Section]:
 
     def counted(query: sa.Select) -> Callable[[], int]:
         return lambda: db.session.scalar(sa.select(sa.func.count()).select_from(
-            query.order_by(None).subquery())) or 0
+            query.subquery())) or 0
 
     posts = (sa.select(Post.id, Post.title, Post.slug, Post.body, Post.body_html,
                        Post.created_at, Post.published_at, Post.edited_at, Post.updated_at,
                        Post.like_count, Post.comment_count, Category.name.label("category"))
              .outerjoin(Category, Category.id == Post.category_id)
-             .where(Post.user_id == user.id).order_by(Post.id))
+             .where(Post.user_id == user.id))
     post_author = so.aliased(User)
     comments = (sa.select(Comment.id, Comment.body, Comment.body_html, Comment.created_at,
                           Comment.edited_at, Post.id.label("post_id"), Post.slug,
                           Post.title, post_author.username.label("post_author"))
                 .join(Post, Post.id == Comment.post_id)
                 .join(post_author, post_author.id == Post.user_id)
-                .where(Comment.user_id == user.id).order_by(Comment.id))
+                .where(Comment.user_id == user.id))
     liked = (sa.select(likes.c.created_at, Post.id.label("post_id"), Post.slug, Post.title,
                        User.username.label("post_author"))
              .join(Post, Post.id == likes.c.post_id).join(User, User.id == Post.user_id)
-             .where(likes.c.user_id == user.id).order_by(likes.c.created_at, Post.id))
-    following = (sa.select(User.username).join(followers, followers.c.followed_id == User.id)
-                 .where(followers.c.follower_id == user.id).order_by(User.username))
-    follower_list = (sa.select(User.username)
+             .where(likes.c.user_id == user.id))
+    following = (sa.select(User.id, User.username)
+                 .join(followers, followers.c.followed_id == User.id)
+                 .where(followers.c.follower_id == user.id))
+    follower_list = (sa.select(User.id, User.username)
                      .join(followers, followers.c.follower_id == User.id)
-                     .where(followers.c.followed_id == user.id).order_by(User.username))
-    blocked = (sa.select(User.username, blocks.c.created_at)
+                     .where(followers.c.followed_id == user.id))
+    blocked = (sa.select(User.id, User.username, blocks.c.created_at)
                .join(blocks, blocks.c.blocked_id == User.id)
-               .where(blocks.c.blocker_id == user.id).order_by(blocks.c.created_at, User.id))
+               .where(blocks.c.blocker_id == user.id))
     other = sa.case((Message.sender_id == user.id, Message.recipient_id),
                     else_=Message.sender_id)
     messages = (sa.select(Message.id, Message.conversation_id, Message.sender_id,
                           Message.body, Message.body_html, Message.created_at,
                           User.username.label("other"))
                 .join(User, User.id == other)
-                .where(sa.or_(Message.sender_id == user.id, Message.recipient_id == user.id))
-                .order_by(Message.id))
+                .where(sa.or_(Message.sender_id == user.id, Message.recipient_id == user.id)))
 
     def post_rows() -> Iterator[dict[str, Any]]:
-        for batch in _batches(posts):
+        for batch in _batches(posts, Post.id):
             tags = _tags_of([row.id for row in batch])
             for row in batch:
                 yield {
@@ -314,7 +314,7 @@ def _sections(user: User) -> list[_Section]:
                 }
 
     def comment_rows() -> Iterator[dict[str, Any]]:
-        for row in _streamed(comments):
+        for row in _streamed(comments, Comment.id):
             yield {
                 "id": row.id,
                 "post": _post_ref(urls, row),
@@ -325,19 +325,19 @@ def _sections(user: User) -> list[_Section]:
             }
 
     def like_rows() -> Iterator[dict[str, Any]]:
-        for row in _streamed(liked):
+        for row in _streamed(liked, Post.id, "post_id"):
             yield {"post": _post_ref(urls, row), "liked_at": _time(row.created_at)}
 
     def people(query: sa.Select) -> Callable[[], Iterator[dict[str, Any]]]:
         return lambda: ({"username": row.username, "profile": urls.user(row.username)}
-                        for row in _streamed(query))
+                        for row in _streamed(query, User.id))
 
     def block_rows() -> Iterator[dict[str, Any]]:
-        for row in _streamed(blocked):
+        for row in _streamed(blocked, User.id):
             yield {"username": row.username, "blocked_at": _time(row.created_at)}
 
     def message_rows() -> Iterator[dict[str, Any]]:
-        for row in _streamed(messages):
+        for row in _streamed(messages, Message.id):
             sent = row.sender_id == user.id
             yield {
                 "id": row.id,
@@ -393,17 +393,33 @@ def _copy_avatar(user: User, archive: zipfile.ZipFile) -> None:
         shutil.copyfileobj(picture, entry)
 
 
-def _batches(query: sa.Select) -> Iterator[list[sa.Row]]:
-    """The query's rows, ``BATCH_SIZE`` at a time, read as they are needed."""
-    result = db.session.execute(query.execution_options(yield_per=BATCH_SIZE))
-    try:
-        yield from result.partitions()
-    finally:
-        result.close()
+def _batches(query: sa.Select, key: sa.ColumnElement[int],
+             name: str = "id") -> Iterator[list[sa.Row]]:
+    """The query's rows in the order of ``key`` (unique; the row's ``name``), read
+    ``BATCH_SIZE`` at a time, each batch by a query of its own that starts after the
+    last key seen (keyset paging, as a page of a timeline does).
+
+    Not one query read through a cursor (``yield_per``): SQLite keeps its database
+    locked against writers for as long as a statement is unfinished, and the export's
+    own progress and heartbeat are written by other connections while it reads. Each
+    batch's query is finished before the next one starts, on both databases.
+    """
+    after: int | None = None
+    while True:
+        page = query.order_by(key).limit(BATCH_SIZE)
+        if after is not None:
+            page = page.where(key > after)
+        rows = db.session.execute(page).all()
+        if rows:
+            yield rows
+        if len(rows) < BATCH_SIZE:
+            return
+        after = getattr(rows[-1], name)
 
 
-def _streamed(query: sa.Select) -> Iterator[sa.Row]:
-    for batch in _batches(query):
+def _streamed(query: sa.Select, key: sa.ColumnElement[int],
+              name: str = "id") -> Iterator[sa.Row]:
+    for batch in _batches(query, key, name):
         yield from batch
 
 

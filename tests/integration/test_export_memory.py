@@ -1,13 +1,13 @@
 """A 10,000-post account exports with memory that stays flat.
 
-The export reads its rows ``BATCH_SIZE`` (500) at a time (``yield_per``) and writes
+The export reads its rows ``BATCH_SIZE`` (500) at a time (keyset paging) and writes
 each into the ZIP as it comes, so what it holds at once is a batch of rows, the JSON
 writer's 64 KB buffer and the compressor's state, however many posts there are.
 
 Here each post is about 1.1 KB of Markdown and HTML, 11 MB for the 10,000. Measured
 (7 December 2026): the streaming export peaks at 2.4–3.0 MB on SQLite and PostgreSQL;
-the same export reading its rows without ``yield_per`` (the ORM then buffers the whole
-result) peaks at 19–23 MB, and ``json.dumps`` of the whole list at 34 MB. The bound,
+the same export reading each kind of row with one query (the ORM then buffers the
+whole result) peaks at 19–23 MB, and ``json.dumps`` of the whole list at 34 MB. The bound,
 6 MB, is twice the streaming figure (room for the drivers' and SQLAlchemy's caches to
 differ) and well under either way of holding everything, which it fails. tracemalloc
 counts what Python allocates (rows, strings, zlib's buffers), not the database server.
