@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
-from microblog.blueprints.settings import export, routes  # noqa: E402,F401  (registers the views)
+from microblog.blueprints.settings import routes  # noqa: E402,F401  (registers the views)
+from microblog.blueprints.settings import export  # noqa: E402,F401  (the data export's)
