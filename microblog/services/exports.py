@@ -20,6 +20,7 @@ JSON value after another, so memory stays flat however many posts there are.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -92,6 +93,7 @@ class ExportFile:
 
     file: BinaryIO
     download_name: str
+    size: int  # bytes, for Content-Length (the browser shows how far the download is)
 
 
 def start_export(user: User) -> Task:
@@ -133,7 +135,8 @@ def export_file(user: User | None, task_id: str) -> ExportFile:
     except FileNotFoundError:
         raise NotFound(_("This export is no longer available. You can start a new one "
                          "from your settings.")) from None
-    return ExportFile(file, f"microblog-{user.username}-{task.finished_at:%Y-%m-%d}.zip")
+    return ExportFile(file, f"microblog-{user.username}-{task.finished_at:%Y-%m-%d}.zip",
+                      os.fstat(file.fileno()).st_size)
 
 
 @jobs.task(page="settings.export")

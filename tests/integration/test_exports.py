@@ -241,6 +241,7 @@ def test_the_download_is_a_private_attachment_named_after_her(site, susan):
     assert response.headers["Content-Disposition"] == (
         f'attachment; filename=microblog-susan-{today}.zip')
     assert response.headers["Cache-Control"] == "private, no-store"
+    assert int(response.headers["Content-Length"]) == len(response.data) > 0
 
 
 def test_the_task_reports_progress_and_finishes(site, world, susan, monkeypatch):

@@ -4,5 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
-from microblog.blueprints.settings import routes  # noqa: E402,F401  (registers the views)
-from microblog.blueprints.settings import export  # noqa: E402,F401  (the data export's)
+from microblog.blueprints.settings import (  # noqa: E402,F401  (register the views)
+    export,
+    routes,
+)

@@ -36,6 +36,7 @@ def export_download(task_id: str):
     exported = exports.export_file(current_user, task_id)
     response = send_file(exported.file, mimetype="application/zip", as_attachment=True,
                          download_name=exported.download_name)
+    response.content_length = exported.size
     # Someone's private messages: never kept by a browser's or a proxy's cache.
     response.headers["Cache-Control"] = "private, no-store"
     return response
