@@ -218,7 +218,6 @@ def remove_expired_exports() -> int:
                 expired = finished_at is not None and finished_at + EXPORT_LIFETIME <= now
             if expired:
                 removed += storage.delete(_file_name(task_id))
-    db.session.rollback()
     if removed:
         current_app.logger.info("Removed %d expired data export file(s)", removed)
     return removed
