@@ -52,6 +52,7 @@ from alembic.migration import MigrationContext
 from flask import Flask, current_app
 
 from bench.chart import write_chart
+from bench.inbox import seed_inbox
 from bench.search import create_database, refresh_statistics, seed
 from bench.targets import print_verdicts, verdicts
 from microblog import create_app
@@ -262,6 +263,7 @@ class Cast:
     follow_pool: list[str]
     tag: str  # the tag on the most published posts
     category: str  # the slug of the category with the most published posts
+    conversation: int  # the reader's longest conversation (bench/inbox.py)
 
 
 def choose_cast() -> Cast:
@@ -313,7 +315,7 @@ def choose_cast() -> Cast:
     if not (tag and category):
         raise SystemExit("The data set has no tagged or no filed article: seed more posts.")
     return Cast(reader, writer, db.session.get(User, prolific_id).username, popular, post_path,
-                post_comments, pool, tag, category)
+                post_comments, pool, tag, category, seed_inbox(reader))
 
 
 def undo_writes(cast: Cast, last_post_id: int) -> None:
@@ -487,7 +489,7 @@ def page_50(base: str, login: Login) -> str:
 
 # The pages the reader reads, but home page 50 (found by following the pager's links).
 READ_PAGES = ("home", "explore", "profile", "profile_popular", "post", "tag", "category",
-              "search")
+              "search", "messages", "conversation", "notifications")
 # Every scenario, in the order a round runs them.
 SCENARIOS = ("home", "home_page50", *READ_PAGES[1:], "write_post", "follow")
 
@@ -498,7 +500,9 @@ def read_paths(cast: Cast) -> dict[str, str]:
             "profile_popular": f"/user/{cast.popular}", "post": cast.post_path,
             "tag": f"/tag/{urllib.parse.quote(cast.tag)}",
             "category": f"/category/{urllib.parse.quote(cast.category)}",
-            "search": f"/search?q={urllib.parse.quote_plus(SEARCH_TEXT)}"}
+            "search": f"/search?q={urllib.parse.quote_plus(SEARCH_TEXT)}",
+            "messages": "/messages", "conversation": f"/messages/{cast.conversation}",
+            "notifications": "/notifications"}
 
 
 def scenarios(server: Server, cast: Cast) -> list[Scenario]:
@@ -515,6 +519,9 @@ def scenarios(server: Server, cast: Cast) -> list[Scenario]:
         Scenario("tag", paths["tag"], cookie=reader.cookie),
         Scenario("category", paths["category"], cookie=reader.cookie),
         Scenario("search", paths["search"], cookie=reader.cookie),
+        Scenario("messages", paths["messages"], cookie=reader.cookie),
+        Scenario("conversation", paths["conversation"], cookie=reader.cookie),
+        Scenario("notifications", paths["notifications"], cookie=reader.cookie),
         Scenario("write_post", "/index", "POST", "publish", cookie=writer.cookie, expect=302,
                  writes=True, env={"BENCH_CSRF": urllib.parse.quote_plus(writer.csrf),
                                    "BENCH_STATUS": urllib.parse.quote_plus(STATUS_TEXT)}),

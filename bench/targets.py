@@ -22,6 +22,8 @@ PAGE_TARGETS = {
     "explore": (400, 80), "profile": (400, 80), "profile_popular": (400, 80),
     "post": (400, 80), "tag": (300, 100), "category": (300, 100),
     "search": (150, 250),
+    # Issue 25: the reader has 1,000 conversations and 10,000 notifications (bench/inbox.py).
+    "messages": (300, 100), "conversation": (300, 100), "notifications": (300, 100),
 }
 WRITE_SCENARIOS = ("write_post", "follow")
 WRITE_P99_MS = 100

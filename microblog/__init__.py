@@ -93,6 +93,8 @@ def create_app(
     from microblog.blueprints.feeds import bp as feeds_bp
     from microblog.blueprints.health import bp as health_bp
     from microblog.blueprints.main import bp as main_bp
+    from microblog.blueprints.messages import bp as messages_bp
+    from microblog.blueprints.notifications import bp as notifications_bp
     from microblog.blueprints.settings import bp as settings_bp
     from microblog.blueprints.tasks import bp as tasks_bp
     from microblog.blueprints.uploads import bp as uploads_bp
@@ -106,6 +108,8 @@ def create_app(
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(blog_bp)
+    app.register_blueprint(messages_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(admin_bp)

@@ -77,6 +77,11 @@ class Config:
     USERS_PER_PAGE = _int("USERS_PER_PAGE", 50)
     TASKS_PER_PAGE = _int("TASKS_PER_PAGE", 50)  # the admins' list of background jobs
     COMMENTS_PER_PAGE = _int("COMMENTS_PER_PAGE", 50)
+    CONVERSATIONS_PER_PAGE = _int("CONVERSATIONS_PER_PAGE", 25)  # /messages
+    MESSAGES_PER_PAGE = _int("MESSAGES_PER_PAGE", 50)  # one conversation's page
+    NOTIFICATIONS_PER_PAGE = _int("NOTIFICATIONS_PER_PAGE", 25)
+    # How often an open page asks for the unread counts (static/js/notifications.js).
+    NOTIFICATIONS_POLL_SECONDS = _int("NOTIFICATIONS_POLL_SECONDS", 15)
     # Entries in each Atom feed, and URLs in /sitemap.xml (the sitemap protocol's limit).
     FEED_ENTRIES = _int("FEED_ENTRIES", 20)
     SITEMAP_MAX_URLS = _int("SITEMAP_MAX_URLS", 50_000)
@@ -167,6 +172,7 @@ class Config:
         "RATELIMIT_CONFIRMATION_PER_USER", "3 per hour"
     )
     RATELIMIT_UPLOAD_PER_USER = os.environ.get("RATELIMIT_UPLOAD_PER_USER", "60 per hour")
+    RATELIMIT_MESSAGE_PER_USER = os.environ.get("RATELIMIT_MESSAGE_PER_USER", "30 per 10 minutes")
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     LOG_TO_STDOUT = _bool("LOG_TO_STDOUT")

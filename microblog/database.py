@@ -28,7 +28,8 @@ The learning guide's performance chapter (``docs/27-performance.md``) explains e
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -150,17 +151,27 @@ def commit_if_read_only(error: BaseException | None) -> None:
     session = db.session()
     if (error is None and session.in_transaction() and not session.info.get(WROTE)
             and not (session.new or session.dirty or session.deleted)):
-        expire_on_commit = session.expire_on_commit
-        session.expire_on_commit = False
         try:
-            session.commit()
+            with loaded_objects_kept(session):
+                session.commit()
         except sa.exc.DBAPIError:
             # The connection died under the COMMIT (the database restarted). A transaction
             # that only read loses nothing; but raising here would skip Flask-SQLAlchemy's
             # teardown, and the half-committed session would serve a later request.
             session.rollback()
-        finally:
-            session.expire_on_commit = expire_on_commit
+
+
+@contextmanager
+def loaded_objects_kept(session: so.Session) -> Iterator[None]:
+    """Commit inside this without expiring what the session has loaded, so the page
+    being built goes on using it, with no query to read each object again. For a
+    commit whose change the caller has set on those objects itself (or does not show)."""
+    expire_on_commit = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 @sa.event.listens_for(so.Session, "after_flush")

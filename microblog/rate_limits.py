@@ -168,6 +168,7 @@ reset_request_per_ip = post_limit("RATELIMIT_RESET_PER_IP", get_remote_address)
 reset_request_per_email = post_limit("RATELIMIT_RESET_PER_EMAIL", submitted_email)
 confirmation_resend_per_user = post_limit("RATELIMIT_CONFIRMATION_PER_USER", current_account)
 upload_per_user = post_limit("RATELIMIT_UPLOAD_PER_USER", current_account)
+message_per_user = post_limit("RATELIMIT_MESSAGE_PER_USER", current_account)
 
 
 def forgive_sign_in_failures() -> None:

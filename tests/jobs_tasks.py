@@ -63,3 +63,11 @@ def hang_once(path: str) -> None:
 
 def not_a_task() -> None:
     """Not marked @jobs.task: no row may name it."""
+
+
+@jobs.task(max_attempts=1, page="settings.index")
+def owned(path: str, fail: bool) -> None:
+    """A task someone started, whose result is on a page of theirs."""
+    _record(path, "run")
+    if fail:
+        raise ValueError("the input was wrong")

@@ -53,13 +53,14 @@ def comment_card(visitor: User | AnonymousUserMixin, comment: Comment, post: Pos
 
 def navbar(visitor: User | AnonymousUserMixin) -> tuple:
     """``_navbar.html``: the kind of visitor (logged out, or a member and which links
-    their role grants) and the page shown, whose link is marked."""
+    their role grants, and their unread counts) and the page shown, whose link is marked."""
     if not visitor.is_authenticated:
         return ("anonymous", request.endpoint)
     own_profile = request.endpoint == "main.user" and \
         (request.view_args or {}).get("username") == visitor.username
     return ("member", can(visitor, Permission.WRITE), can(visitor, Permission.MODERATE),
-            request.endpoint, own_profile)
+            request.endpoint, own_profile, visitor.unread_message_count,
+            visitor.unread_notification_count)
 
 
 # Fields whose data is the form's own, not something the visitor typed.

@@ -18,6 +18,7 @@ def load_all() -> None:
         like,
         login_session,
         message,
+        notification,
         post,
         tag,
         task,

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from microblog.extensions import db
+from microblog.markdown import excerpt
 from microblog.models.user import User
 
 MESSAGE_MAX_LENGTH = 2000
@@ -75,6 +76,11 @@ class Message(db.Model):
         sa.Index("ix_messages_sender_id", "sender_id"),
         sa.Index("ix_messages_recipient_id", "recipient_id"),
     )
+
+    @property
+    def excerpt(self) -> str:
+        """The start of it as plain text, for a list of conversations."""
+        return excerpt(self.body_html, 120)
 
     def __repr__(self) -> str:
         return f"<Message {self.id} in conversation {self.conversation_id}>"

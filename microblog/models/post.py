@@ -16,6 +16,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from microblog.extensions import db
+from microblog.markdown import excerpt
 from microblog.models.category import Category
 from microblog.models.tag import Tag, post_tags
 from microblog.models.user import User
@@ -84,6 +85,11 @@ class Post(db.Model):
     @property
     def is_draft(self) -> bool:
         return self.published_at is None
+
+    @property
+    def headline(self) -> str:
+        """What names the post in a sentence: an article's title, a status's first words."""
+        return self.title or excerpt(self.body, 60)
 
     def __repr__(self) -> str:
         return f"<Post {self.id} by user {self.user_id}>"

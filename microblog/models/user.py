@@ -68,6 +68,9 @@ class User(UserMixin, db.Model):
     # notifications), so no page counts rows to show them.
     unread_message_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     unread_notification_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    # Which kinds of notification are also sent by email (services/notifications.py has
+    # the defaults); None until the person chooses.
+    email_notifications: so.Mapped[dict[str, bool] | None] = so.mapped_column(sa.JSON)
     # Whether the visitor follows this user, when the query that loaded it asked
     # (``services.accounts.get_user``); None when it did not ask.
     followed_by_viewer: so.Mapped[bool | None] = so.query_expression()

@@ -20,7 +20,7 @@ from microblog.models.base import utcnow
 from microblog.models.post import Post
 from microblog.models.user import User
 from microblog.seed.bulk import SEEDED_PASSWORD
-from microblog.services import accounts, categories, comments, follows, likes, posts
+from microblog.services import accounts, categories, comments, follows, likes, messages, posts
 from microblog.services.moderation import COMMAND_LINE
 
 DEMO_USERNAME = "demo"
@@ -158,6 +158,16 @@ DEMO_LIKES = {
 }
 
 
+# A conversation waiting for the demo account: its badge shows on the first sign-in.
+DEMO_MESSAGES = [
+    ("susan", DEMO_USERNAME, "Welcome to Microblog! Private messages are kept as "
+                             "*conversations*: reply right below."),
+    (DEMO_USERNAME, "susan", "Thanks! Is this visible to anyone else?"),
+    ("susan", DEMO_USERNAME, "Only to the two of us. Try blocking me from here if you like: "
+                             "I could not write to you then."),
+]
+
+
 def load_demo(rng: random.Random | None = None) -> bool:
     """Create a few people who follow each other and have posted. Only into an empty database.
 
@@ -189,7 +199,8 @@ def load_demo(rng: random.Random | None = None) -> bool:
 
 
 def _load_demo_blog(people: dict[str, User], now: datetime) -> None:
-    """Categories, articles, a draft, comments and likes: the blog features to try."""
+    """Categories, articles, a draft, comments and likes: the blog features to try (and,
+    through the services, the notifications they make); a conversation for the demo."""
     filed = {name: categories.create(COMMAND_LINE, name) for name in DEMO_CATEGORIES}
     articles = {}
     for hours, demo in enumerate(DEMO_ARTICLES):
@@ -208,6 +219,8 @@ def _load_demo_blog(people: dict[str, User], now: datetime) -> None:
     for title, usernames in DEMO_LIKES.items():
         for username in usernames:
             likes.like(people[username], articles[title].id)
+    for sender, recipient, text in DEMO_MESSAGES:
+        messages.send(people[sender], recipient, text)
 
 
 def _date(post: Post, when: datetime) -> None:

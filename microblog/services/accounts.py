@@ -307,10 +307,12 @@ def delete_account(user: User, password: str, understood: bool) -> None:
     audit.record("account.delete", user=user)
     touched = counts.posts_engaged_by(user)
     partners = counts.follow_partners(user)
+    correspondents = counts.conversation_partners(user)
     db.session.delete(user)
     db.session.flush()
     counts.recount(touched)  # their likes and comments on others' posts are gone too
     counts.recount_follows(partners)  # and their follows, both ways
+    counts.recount_unread_messages(correspondents)  # and their conversations
     commit(changes=[POSTS, ENGAGEMENT])
 
 

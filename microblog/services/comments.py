@@ -20,14 +20,14 @@ from microblog.caching import ENGAGEMENT
 from microblog.database import built_once
 from microblog.errors import NotFound, PermissionDenied
 from microblog.extensions import db
-from microblog.markdown import render_comment
+from microblog.markdown import excerpt, render_comment
 from microblog.models.base import utcnow
 from microblog.models.comment import COMMENT_MAX_LENGTH, Comment
 from microblog.models.post import Post
 from microblog.models.role import Permission
 from microblog.models.user import User
 from microblog.pagination import Page, paginate
-from microblog.services import blocks
+from microblog.services import blocks, notifications
 from microblog.services.counts import recount
 from microblog.services.listings import ListedComment, comment_columns, listed_comments
 from microblog.services.permissions import can, is_member, require
@@ -92,6 +92,13 @@ def add(author: User, post_id: int, text: str) -> Comment:
     comment = Comment(body=_body(text), post=post, author=author)
     comment.body_html = render_comment(comment.body)
     db.session.add(comment)
+    db.session.flush()
+    about = {"actor": author.username, "post_id": post.id, "title": post.headline,
+             "comment_id": comment.id, "excerpt": excerpt(comment.body_html, 140)}
+    notifications.notify(post.author, notifications.COMMENT, actor=author,
+                         group_key=f"comment:{comment.id}", payload=about)
+    notifications.notify_mentions(comment.body, actor=author, except_ids={post.user_id},
+                                  group_key=f"mention:comment:{comment.id}", payload=about)
     _commit_with_counts(post.id)
     return comment
 

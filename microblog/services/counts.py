@@ -1,5 +1,5 @@
 """The counts stored on rows, and how they are kept right: each post's comments and
-likes, each user's followers and followings.
+likes, each user's followers and followings and unread messages.
 
 Counting rows for every post on every page would cost a query per post (or a
 heavy join); instead each post carries ``comment_count`` and ``like_count``, and
@@ -20,6 +20,7 @@ from microblog.extensions import db
 from microblog.models.comment import Comment
 from microblog.models.follow import followers
 from microblog.models.like import likes
+from microblog.models.message import ConversationMember
 from microblog.models.post import Post
 from microblog.models.user import User
 
@@ -70,3 +71,24 @@ def follow_partners(user: User) -> set[int]:
         sa.select(followers.c.followed_id).where(followers.c.follower_id == user.id),
         sa.select(followers.c.follower_id).where(followers.c.followed_id == user.id),
     )))
+
+
+def conversation_partners(user: User) -> set[int]:
+    """Whoever ``user`` has a conversation with: their unread totals change when the
+    account goes (its conversations go with it)."""
+    members = ConversationMember.__table__.c
+    return set(db.session.scalars(
+        sa.select(members.other_user_id).where(members.user_id == user.id)))
+
+
+def recount_unread_messages(user_ids: Collection[int]) -> None:
+    """Set the users' ``unread_message_count`` (the navbar's badge) from their
+    conversations' rows, each of which ``services.messages`` recounts from the messages."""
+    if not user_ids:
+        return
+    members = ConversationMember.__table__.c
+    db.session.execute(
+        sa.update(User).where(User.id.in_(list(user_ids))).values(
+            unread_message_count=sa.select(sa.func.coalesce(sa.func.sum(members.unread_count), 0))
+            .where(members.user_id == User.id).scalar_subquery()),
+        execution_options={"synchronize_session": False})

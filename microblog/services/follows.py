@@ -15,10 +15,11 @@ from microblog.models.follow import followers
 from microblog.models.role import Permission
 from microblog.models.user import User
 from microblog.pagination import Page, paginate
-from microblog.services import blocks
+from microblog.services import blocks, notifications
 from microblog.services import counts as stored_counts
 from microblog.services.accounts import get_user
 from microblog.services.permissions import require
+from microblog.services.transactions import commit
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ def follow(user: User, username: str) -> User:
     if not is_following(user, other):
         user.following.add(other)
         try:
+            db.session.flush()
+            notifications.notify(other, notifications.FOLLOW, actor=user, group_key="follow",
+                                 payload={"actor": user.username}, once_per_actor=True)
             _commit_with_counts(user, other)
         except IntegrityError:
             # A second request (a double click) inserted the same pair between our
@@ -77,7 +81,7 @@ def _commit_with_counts(user: User, other: User) -> None:
     next time)."""
     db.session.flush()
     stored_counts.recount_follows({user.id, other.id})
-    db.session.commit()
+    commit()
 
 
 def counts(user: User, viewer: User | None = None) -> FollowCounts:

@@ -19,6 +19,7 @@ from microblog.models.like import likes
 from microblog.models.post import Post
 from microblog.models.role import Permission
 from microblog.models.user import User
+from microblog.services import notifications
 from microblog.services.counts import recount
 from microblog.services.permissions import require
 from microblog.services.posts import get_published
@@ -38,6 +39,10 @@ def like(user: User, post_id: int) -> Post:
         pass  # already liked (perhaps by a second click a moment ago)
     else:
         recount([post.id])
+        notifications.notify(post.author, notifications.LIKE, actor=user,
+                             group_key=f"like:post:{post.id}", once_per_actor=True,
+                             payload={"actor": user.username, "post_id": post.id,
+                                      "title": post.headline})
         commit(changes=[ENGAGEMENT])
     db.session.refresh(post)
     return post

@@ -37,6 +37,7 @@ from microblog.models.post import (
 from microblog.models.role import Permission
 from microblog.models.tag import TAG_MAX_LENGTH
 from microblog.models.user import User
+from microblog.services import notifications
 from microblog.services import tags as tag_service
 from microblog.services.loading import one_for_viewer
 from microblog.services.permissions import can, require
@@ -186,6 +187,7 @@ def create_post(author: User, body: str) -> Post:
     _file_status_tags(post)
     post.author = author
     db.session.add(post)
+    _notify_mentions(post)
     commit(changes=[POSTS])
     return post
 
@@ -200,8 +202,20 @@ def create_article(author: User, title: str, body: str, *, category_id: int | No
     if publish:
         post.published_at = utcnow()
     db.session.add(post)
+    if publish:
+        _notify_mentions(post)
     commit(changes=[POSTS] if publish else [])
     return post
+
+
+def _notify_mentions(post: Post) -> None:
+    """Tell the people a post names (@susan) that it does, when it is first published:
+    an edit does not tell them again, a draft not until it is public."""
+    db.session.flush()
+    notifications.notify_mentions(
+        post.body, actor=post.author, group_key=f"mention:post:{post.id}",
+        payload={"actor": post.author.username, "post_id": post.id, "title": post.headline,
+                 "excerpt": excerpt(post.body_html, 140)})
 
 
 def _fill_article(post: Post, title, body, category_id, tags) -> None:
@@ -265,6 +279,7 @@ def publish(editor: User, post: Post) -> Post:
     require_may_edit(editor, post)
     if post.is_draft:
         post.published_at = utcnow()
+        _notify_mentions(post)
         commit(changes=[POSTS])
     return post
 

@@ -12,19 +12,37 @@ becomes the administrator"), which no lock on a row can guard.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from microblog.caching import invalidate
 from microblog.extensions import db
 
+AFTER_COMMIT = "microblog.after_commit"  # in Session.info: what to do once committed
+
 
 def commit(*, changes: Iterable[str] = ()) -> None:
-    """Commit the session's work; then invalidate the namespaces in ``changes``."""
+    """Commit the session's work; then invalidate the namespaces in ``changes`` and run
+    what :func:`after_commit` was given."""
     db.session.commit()
     if changes := list(changes):
         invalidate(*changes)
+    for callback in db.session.info.pop(AFTER_COMMIT, []):
+        callback()
+
+
+def after_commit(callback: Callable[[], object]) -> None:
+    """Run ``callback`` once this transaction has committed through :func:`commit` (an
+    email about what it did: queueing it commits a task of its own, and it must not
+    go out for a change that is rolled back). A rollback forgets it."""
+    db.session.info.setdefault(AFTER_COMMIT, []).append(callback)
+
+
+@sa.event.listens_for(so.Session, "after_rollback")
+def _forget_after_commit(session: so.Session) -> None:
+    session.info.pop(AFTER_COMMIT, None)
 
 
 def lock_table(model: type[db.Model]) -> None:

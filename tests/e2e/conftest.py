@@ -101,29 +101,44 @@ class PageProblems:
 
 
 @pytest.fixture
-def page(browser, live_server: str):
+def new_page(browser, live_server: str):
+    """Open more browsers: ``new_page()`` is a page in a fresh context (its own cookies,
+    as another person's computer), set up as :func:`page` says; closed after the test."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(
+            base_url=live_server,
+            timezone_id=TIMEZONE,
+            locale=LOCALE,
+            viewport={"width": 1280, "height": 800},
+        )
+        contexts.append(context)
+        context.set_default_timeout(5_000)
+        context.route(lambda url: not url.startswith(live_server + "/"),
+                      lambda route: route.abort())
+        page = context.new_page()
+        problems = PageProblems(origin=live_server)
+        page.on("pageerror", problems.on_page_error)
+        page.on("console", problems.on_console)
+        page.on("response", problems.on_response)
+        page.problems = problems
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()  # before the server stops, so no keep-alive connection is left open
+
+
+@pytest.fixture
+def page(new_page):
     """A fresh page in Asia/Kolkata, en-US, that can reach only the live server.
 
     Requests to anywhere else are aborted so the test never touches
     the network. ``page.problems`` collects script errors, console errors and
     our own responses with an error status.
     """
-    context = browser.new_context(
-        base_url=live_server,
-        timezone_id=TIMEZONE,
-        locale=LOCALE,
-        viewport={"width": 1280, "height": 800},
-    )
-    context.set_default_timeout(5_000)
-    context.route(lambda url: not url.startswith(live_server + "/"), lambda route: route.abort())
-    page = context.new_page()
-    problems = PageProblems(origin=live_server)
-    page.on("pageerror", problems.on_page_error)
-    page.on("console", problems.on_console)
-    page.on("response", problems.on_response)
-    page.problems = problems
-    yield page
-    context.close()  # before the server stops, so no keep-alive connection is left open
+    return new_page()
 
 
 def log_in(page, username: str) -> None:

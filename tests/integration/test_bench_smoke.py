@@ -22,7 +22,8 @@ from microblog.services import follows, posts
 from tests.conftest import IN_CI, PG_URL, ensure_postgres_database
 
 ENDPOINTS = {"home", "home_page50", "explore", "profile", "profile_popular", "post", "tag",
-             "category", "search", "write_post", "follow"}
+             "category", "search", "messages", "conversation", "notifications",
+             "write_post", "follow"}
 
 
 @pytest.fixture
@@ -110,7 +111,7 @@ def test_a_run_leaves_the_data_set_as_it_found_it(make_user):
     posts.create_post(writer, "published by the scenario")
     cast = run.Cast(reader="kept", writer="writer", prolific="kept", popular="kept",
                     post_path="/", post_comments=0, follow_pool=["pooled"], tag="flask",
-                    category="notes")
+                    category="notes", conversation=0)
 
     run.undo_writes(cast, last_post)
 

@@ -187,7 +187,7 @@ def test_the_author_reads_the_draft_with_a_publish_button_and_no_comments(client
 
     page = parse(client.get(f"/post/{draft.id}/secret-plans"))
 
-    assert page.find("span", "badge").text == "Draft: only you can see it"
+    assert page.find("main").find("span", "badge").text == "Draft: only you can see it"
     tools = page.find("div", "post-tools")
     assert [b.text for b in tools.find_all("button")] == ["Publish", "Delete"]
     assert not list(page.find_all("section", "comments"))
@@ -544,7 +544,7 @@ def test_an_admin_features_and_unfeatures_an_article(client, susan, make_user):
     assert response.location == url
     page = parse(client.get(url))
     assert "The article is featured on Explore." in alerts(page)
-    assert page.find("span", "badge").text == "Featured"
+    assert page.find("main").find("span", "badge").text == "Featured"
     assert only_post().featured
 
     client.submit(f"/post/{entry.id}/unfeature")

@@ -113,3 +113,16 @@ def test_shell_has_the_usual_names(app):
     context = app.make_shell_context()
     assert {"db", "sa", "so", "User", "Post"} <= context.keys()
     assert context["User"] is User
+
+
+def test_the_demo_account_has_a_conversation_and_notifications_waiting(app, client):
+    assert app.test_cli_runner().invoke(args=["seed"]).exit_code == 0
+    client.login(DEMO_USERNAME, DEMO_PASSWORD)
+
+    nav = parse(client.get("/explore")).find("nav")
+    badges = {b.attrs["data-unread"]: int(b.find(cls="count").text)
+              for b in nav.find_all("span", cls="badge") if "data-unread" in b.attrs}
+    assert badges["messages"] == 1 and badges["notifications"] > 0
+    [conversation] = parse(client.get("/messages")).find_all(cls="conversation")
+    assert conversation.find(cls="username").text == "susan"
+    assert parse(client.get("/notifications")).find(cls="notification")

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from microblog.extensions import db
 from microblog.models.follow import followers
+from microblog.models.login_session import LoginSession
 from microblog.models.role import ROLE_PERMISSIONS, Permission, Role
 from microblog.services import comments, follows, posts
 from microblog.services.permissions import NOT_ALLOWED
@@ -184,6 +185,27 @@ def test_a_script_needs_the_csrf_token(client, make_user, action):
     assert response.mimetype == "application/problem+json"
     assert "expired" in response.json["detail"]
     assert follow_rows() == before
+
+
+def test_a_script_whose_session_ended_is_told_to_log_in_again(client, make_user):
+    """Not a 302 to the login page, which a script cannot read, nor a 200 of its HTML."""
+    make_user("susan")
+    make_user("bob")
+    client.login("susan")
+    token = client.csrf_token()
+    db.session.execute(sa.delete(LoginSession))  # ended elsewhere ("log out everywhere")
+    db.session.commit()
+
+    response = client.post("/follow/bob", data={"csrf_token": token}, headers=JSON)
+
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    assert response.json["detail"] == ("Please log in to do that. If you were logged in, "
+                                       "your session has ended.")
+    assert follow_rows() == []
+    page = client.post("/follow/bob", data={"csrf_token": token})  # a plain form: the login page
+    assert page.status_code == 302
+    assert page.headers["Location"] == "/auth/login?next=%2Ffollow%2Fbob"
 
 
 @pytest.mark.parametrize("action", ["follow", "unfollow"])

@@ -13,9 +13,10 @@ import time
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import _, ngettext
 from flask_babel import lazy_gettext as _l
+from flask_login import login_url
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import (
@@ -23,6 +24,7 @@ from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
     ServiceUnavailable,
+    Unauthorized,
     UnprocessableEntity,
 )
 from werkzeug.exceptions import NotFound as HTTPNotFound
@@ -37,6 +39,7 @@ from microblog.extensions import db, limiter, login
 # is written for developers).
 FRIENDLY_DETAIL = {
     400: _l("The request could not be understood. Please go back and try again."),
+    401: _l("Please log in to do that. If you were logged in, your session has ended."),
     403: _l("You do not have permission to do that."),
     404: _l("We could not find the page you were looking for."),
     405: _l("That action is not possible on this page."),
@@ -72,6 +75,17 @@ def wants_json() -> bool:
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
         "application/json"
     )
+
+
+@login.unauthorized_handler
+def not_logged_in():
+    """A page that needs a login, visited without one: the login form, which comes back
+    here afterwards (Flask-Login's own answer); to a script (a hover card's Follow after
+    the session ended), a 401 problem it can show, not a login page it cannot read."""
+    if wants_json():
+        return error_response(Unauthorized())
+    flash(str(login.login_message), login.login_message_category)
+    return redirect(login_url(login.login_view, next_url=request.url))
 
 
 def error_response(error: HTTPException, detail: str | None = None):
