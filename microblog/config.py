@@ -207,6 +207,9 @@ class Config:
     UPLOAD_MAX_SIDE = _int("UPLOAD_MAX_SIDE", 2048)
     UPLOAD_QUOTA_BYTES = _int("UPLOAD_QUOTA_BYTES", 200 * 1024 * 1024)
     AVATAR_SIDE = _int("AVATAR_SIDE", 256)
+    # Data exports (microblog/services/exports.py): each person's ZIP, kept here for a week.
+    # Outside static/ on purpose: only the app serves them, and only to their owner.
+    EXPORT_DIR = os.environ.get("EXPORT_DIR", str(INSTANCE_DIR / "exports"))
     # Hosts whose images an article may show (https only; they join the CSP's img-src).
     # Any other image URL is shown as a link, so no reader's browser asks another server.
     MARKDOWN_IMAGE_HOSTS = [host.lower() for host in _list("MARKDOWN_IMAGE_HOSTS")]

@@ -101,6 +101,7 @@ def backend_app(request, tmp_path_factory) -> Flask:
         "SQLALCHEMY_DATABASE_URI": url,
         "MAIL_OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+        "EXPORT_DIR": str(tmp_path_factory.mktemp("exports")),
         "FRAGMENT_CACHE": request.param != "sqlite-uncached",
     })
     reset_schema(app)
@@ -257,6 +258,7 @@ def sibling_app(app: Flask) -> Iterator[Callable[..., Flask]]:
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "MAIL_OUTBOX_DIR": app.config["MAIL_OUTBOX_DIR"],
             "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+            "EXPORT_DIR": app.config["EXPORT_DIR"],
             **overrides,
         })
         made.test_client_class = Client

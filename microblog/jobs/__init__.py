@@ -36,12 +36,12 @@ from flask import Flask, current_app
 from microblog.extensions import db
 from microblog.jobs.functions import options_of, task
 from microblog.jobs.retries import TryAgain
-from microblog.jobs.runner import set_progress
+from microblog.jobs.runner import current_task_id, set_progress
 from microblog.jobs.thread_queue import wait_until_idle
 from microblog.models.task import TASK_DESCRIPTION_MAX_LENGTH, Task, TaskState
 
-__all__ = ["TryAgain", "enqueue", "hand_over", "init_app", "queue_of", "set_progress", "task",
-           "wait_until_idle"]
+__all__ = ["TryAgain", "current_task_id", "enqueue", "hand_over", "init_app", "queue_of",
+           "set_progress", "task", "wait_until_idle"]
 
 BACKENDS = ("thread", "rq")
 

@@ -95,6 +95,13 @@ def set_progress(percent: float) -> None:
           user_id=running.user_id, progress=percent)
 
 
+def current_task_id() -> str | None:
+    """The id of the task this thread is running (None outside a job): a task that
+    names what it makes after its own row (an export's file) asks this."""
+    running = _current.get()
+    return running.task_id if running is not None else None
+
+
 def _run(app: Flask, task_id: str) -> None:
     task = _claim(task_id)
     if task is None:

@@ -12,8 +12,11 @@ Two ways a task can be forgotten, and what the sweep does about each:
   again. (Queued twice by mistake, it still runs once: the worker's claim sees to it.)
 
 Workers sweep when they start and every ``JOBS_SWEEP_SECONDS``; ``flask jobs sweep``
-does it by hand. Every change is conditional on the row being as it was read, so two
-sweeps at once (two workers) hand each task on once.
+does it by hand. Being what runs periodically wherever the app runs, the sweep also
+does the site's one piece of housekeeping: deleting data exports past their week
+(:func:`microblog.services.exports.remove_expired_exports`). Every change is
+conditional on the row being as it was read, so two sweeps at once (two workers)
+hand each task on once.
 """
 
 from __future__ import annotations
@@ -93,4 +96,16 @@ def sweep(now: datetime | None = None) -> list[Swept]:
             app.logger.warning("Task %s was queued but the queue had lost it; queued again",
                                task_id)
             done.append(Swept(task_id, "resent"))
+    _remove_expired_exports(app)
     return done
+
+
+def _remove_expired_exports(app) -> None:
+    """Housekeeping; a failure is logged and leaves the sweep's own work done."""
+    from microblog.services.exports import remove_expired_exports
+
+    try:
+        remove_expired_exports()
+    except Exception:
+        db.session.rollback()
+        app.logger.exception("Could not remove expired data exports")

@@ -100,7 +100,8 @@ def anonymous_pages(site) -> list[str]:
 def signed_in_pages(site) -> list[str]:
     return ["/index", "/explore", "/user/ada", "/user/susan", "/edit_profile", "/settings",
             "/settings/password", "/settings/email", "/settings/sessions",
-            "/settings/delete_account", "/write", f"/post/{site['draft'].id}/edit", "/drafts",
+            "/settings/delete_account", "/settings/export", "/write",
+            f"/post/{site['draft'].id}/edit", "/drafts",
             "/admin/users", "/admin/categories", "/search?q=tulips"]
 
 

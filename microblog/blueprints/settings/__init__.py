@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 from microblog.blueprints.settings import (  # noqa: E402,F401  (registers the views)
+    export,
     notifications,
     routes,
 )
