@@ -37,6 +37,7 @@ from flask_babel import _, format_date
 from microblog import jobs
 from microblog.errors import NotFound, ValidationError
 from microblog.extensions import db
+from microblog.jobs import signals
 from microblog.jobs.functions import options_of
 from microblog.mailer import link, send_template
 from microblog.models.base import utcnow
@@ -141,7 +142,8 @@ def export_file(user: User | None, task_id: str) -> ExportFile:
 
 @jobs.task(page="settings.export")
 def build_export(user_id: int) -> str | None:
-    """The task: write the ZIP of ``user_id``'s data, then email them the link.
+    """The task: write the ZIP of ``user_id``'s data (the email with the link goes once
+    the job layer has marked it finished: :func:`_email_when_ready`).
 
     Named after the running task (a test that calls it directly gets a fresh name);
     run again, it replaces the file whole. Returns the file's name (None when the
@@ -154,8 +156,6 @@ def build_export(user_id: int) -> str | None:
     with export_storage().writing(_file_name(task_id)) as file:
         write_export(user, file, progress=jobs.set_progress)
     db.session.rollback()  # the reads' transaction (and PostgreSQL's cursors) end here
-    if jobs.current_task_id() is not None:
-        _send_ready_email(user, task_id)
     return _file_name(task_id)
 
 
@@ -234,11 +234,23 @@ def _file_name(task_id: str) -> str:
     return f"{task_id}.zip"
 
 
-def _send_ready_email(user: User, task_id: str) -> None:
-    expires_at = utcnow() + EXPORT_LIFETIME
+def _email_when_ready(app: object, *, task_id: str, user_id: int | None,
+                      **details: object) -> None:
+    """An export finished (``jobs.signals.task_finished``, sent once its row says so, so
+    the link works the moment the email arrives): email its owner the link."""
+    task = db.session.get(Task, task_id)
+    if task is None or user_id is None or task.name != options_of(build_export).name:
+        return
+    user = db.session.get(User, user_id)
+    if user is None:
+        return
     send_template("export_ready", _("Your data export is ready"), [user.email], user=user,
                   link=link("settings.export_download", task_id=task_id),
-                  page=link("settings.export"), expires_on=format_date(expires_at))
+                  page=link("settings.export"),
+                  expires_on=format_date(task.finished_at + EXPORT_LIFETIME))
+
+
+signals.task_finished.connect(_email_when_ready)
 
 
 # --- what goes into the ZIP -------------------------------------------------------------

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 from microblog import tokens
 from microblog.extensions import db
 from microblog.models.role import Role
-from microblog.services import categories, comments, follows, posts
+from microblog.services import categories, comments, follows, messages, posts
 from tests.conftest import IN_CI
 from tests.e2e.conftest import log_in
 
@@ -66,7 +66,8 @@ def blocking_violations(page: Page, axe_source: str) -> list[dict]:
 @pytest.fixture
 def site(make_user):
     """A lived-in site: people who follow each other, a status, an article in a category
-    with tags and comments, a featured article; ada is an administrator."""
+    with tags and comments, a featured article, a conversation (and so notifications);
+    ada is an administrator."""
     ada = make_user("ada", about_me="I run this place.", role=Role.ADMIN)
     susan = make_user("susan", about_me="I write about gardens.")
     follows.follow(ada, "susan")
@@ -83,8 +84,11 @@ def site(make_user):
     comments.add(susan, article.id, "Glad to hear it!")
     draft = posts.create_article(ada, "Notes for the meetup", "To be *continued*.",
                                  publish=False)
+    message = messages.send(susan, "ada", "Welcome, *ada*! Ask me anything about tulips.")
+    messages.send(ada, "susan", "Thank you!")
     db.session.commit()
     return {"article": article, "category": category, "draft": draft,
+            "conversation": message.conversation_id,
             "reset_token": tokens.password_reset_token(susan)}
 
 
@@ -102,7 +106,9 @@ def signed_in_pages(site) -> list[str]:
             "/settings/password", "/settings/email", "/settings/sessions",
             "/settings/delete_account", "/settings/export", "/write",
             f"/post/{site['draft'].id}/edit", "/drafts",
-            "/admin/users", "/admin/categories", "/search?q=tulips"]
+            "/admin/users", "/admin/categories", "/search?q=tulips",
+            "/messages", f"/messages/{site['conversation']}", "/send_message/susan",
+            "/notifications", "/settings/notifications"]
 
 
 def check(page: Page, axe_source: str, paths: list[str], found: dict, viewport=DESKTOP) -> None:

@@ -288,3 +288,15 @@ def test_other_kinds_are_emailed_once_chosen_in_settings(client, app, empty_outb
     follows.follow(make_user("carol"), "alice")
     [email] = outbox(app)
     assert email["Subject"] == "carol followed you"
+
+
+def test_a_finished_export_is_announced_with_a_link_to_its_page(client, alice):
+    from microblog.services import exports
+
+    exports.start_export(alice)
+    assert jobs.wait_until_idle(30)
+
+    client.login("alice")
+    [note] = parse(client.get("/notifications")).find_all(cls="notification")
+    assert note.find(cls="text").text == "Finished: Exporting your data"
+    assert note.find("a").attrs["href"] == "/settings/export"
