@@ -173,12 +173,10 @@ def membership(user: User, conversation_id: int) -> ConversationMember:
     """``user``'s row of the conversation, with the other person; NotFound for anyone
     who is not one of its two members (a conversation that is not yours does not
     exist, whatever its id)."""
-    statement = built_once("conversation_member", lambda: sa.select(ConversationMember).where(
-        ConversationMember.user_id == sa.bindparam("user_id"),
-        ConversationMember.conversation_id == sa.bindparam("conversation_id"),
-    ).options(so.joinedload(ConversationMember.other_user)))
-    member = db.session.scalars(statement, {"user_id": user.id,
-                                            "conversation_id": conversation_id}).one_or_none()
+    member = db.session.scalars(sa.select(ConversationMember).where(
+        ConversationMember.user_id == user.id,
+        ConversationMember.conversation_id == conversation_id,
+    ).options(so.joinedload(ConversationMember.other_user))).one_or_none()
     if member is None:
         raise NotFound(_("There is no such conversation."))
     return member
@@ -191,12 +189,10 @@ def history(user: User, conversation_id: int, per_page: int,
     conversation read (:func:`read`)."""
     member = membership(user, conversation_id)
     read_up_to = member.last_read_message_id
-    statement = built_once("conversation_page", lambda: sa.select(Message).where(
-        Message.conversation_id == sa.bindparam("conversation_id"),
-        Message.id < sa.bindparam("before"),
-    ).order_by(Message.id.desc()).limit(sa.bindparam("limit")))
-    newest_first = list(db.session.scalars(statement, {
-        "conversation_id": conversation_id, "before": before or MAX_ID, "limit": per_page + 1}))
+    newest_first = list(db.session.scalars(
+        sa.select(Message).where(Message.conversation_id == conversation_id,
+                                 Message.id < (before or MAX_ID))
+        .order_by(Message.id.desc()).limit(per_page + 1)))
     if before is not None and not newest_first:
         raise NotFound(_("There is no such page."))
     shown = list(reversed(newest_first[:per_page]))
@@ -224,7 +220,7 @@ def _page_after(conversation_id: int, last_shown: int, per_page: int) -> int | N
 def read(user: User, member: ConversationMember, up_to: int) -> None:
     """``user`` (``member``'s person) has seen the conversation up to message ``up_to``:
     their unread counts follow, committed. The page being shown keeps what it loaded
-    (its messages, the other person); only the navbar's count is read again."""
+    (its messages, the other person); only the navbar's two counts are read again."""
     members = ConversationMember.__table__.c
     db.session.execute(sa.update(ConversationMember).where(
         members.id == member.id, members.last_read_message_id < up_to,  # never backwards
@@ -234,4 +230,4 @@ def read(user: User, member: ConversationMember, up_to: int) -> None:
     with loaded_objects_kept(db.session()):
         commit()
     so.attributes.set_committed_value(member, "last_read_message_id", up_to)
-    db.session.refresh(user, ["unread_message_count"])
+    db.session.refresh(user, ["unread_message_count", "unread_notification_count"])

@@ -68,11 +68,9 @@ def notify(user: User, kind: str, *, actor: User | None, group_key: str,
             return None
         if once_per_actor and _told_before(user, group_key, actor):
             return None
-    head = db.session.scalars(built_once("notification_group_head", lambda: sa.select(
-        Notification).where(Notification.user_id == sa.bindparam("user_id"),
-                            Notification.group_key == sa.bindparam("group_key"),
-                            Notification.head.is_(True), Notification.read_at.is_(None))),
-        {"user_id": user.id, "group_key": group_key}).first()
+    head = db.session.scalars(sa.select(Notification).where(
+        Notification.user_id == user.id, Notification.group_key == group_key,
+        Notification.head.is_(True), Notification.read_at.is_(None))).first()
     event = Notification(user_id=user.id, kind=kind, actor_id=actor.id if actor else None,
                          group_key=group_key, payload=payload or {})
     samples = [actor.id] if actor else []
@@ -121,14 +119,15 @@ def recount_unread(user_ids: list[int]) -> None:
 
 
 def mark_all_read(user: User) -> None:
-    """Every notification of ``user`` read, and the badge at zero."""
+    """Every notification of ``user`` read, and the badge at zero (the commit has
+    ``user`` read its count again)."""
     _mark_read(user, Notification.user_id == user.id)
     commit()
 
 
 def mark_group_read(user: User, group_key: str) -> None:
     """The group ``group_key`` read (the conversation it is about was opened), in the
-    caller's transaction."""
+    caller's transaction; the caller reads ``user``'s count again."""
     _mark_read(user, Notification.user_id == user.id, Notification.group_key == group_key)
 
 
@@ -137,7 +136,6 @@ def _mark_read(user: User, *where: sa.ColumnElement[bool]) -> None:
         *where, Notification.read_at.is_(None)).values(read_at=utcnow()),
         execution_options={"synchronize_session": False})
     recount_unread([user.id])
-    db.session.refresh(user, ["unread_notification_count"])
 
 
 # Reading ---------------------------------------------------------------------------------
@@ -226,6 +224,7 @@ def email_choices(user: User) -> dict[str, bool]:
 
 
 def set_email_choices(user: User, wanted: set[str]) -> None:
+    """``user`` wants ``wanted`` by email and no other kind (unknown kinds are ignored)."""
     user.email_notifications = {kind: kind in wanted for kind in EMAIL_KINDS}
     commit()
 

@@ -172,9 +172,8 @@ def test_a_finished_or_failed_task_tells_its_owner_with_a_link(client, app, alic
     assert sorted(n.kind for n in rows(alice)) == ["task_failed", "task_finished"]
     client.login("alice")
     assert sorted(shown(client)) == ["Failed: Counting goats", "Finished: Counting sheep"]
-    links = {a.attrs["href"] for a in parse(client.get("/notifications")).find_all("a")
-             if a.attrs.get("href") == "/settings"}
-    assert links == {"/settings"}
+    notes = parse(client.get("/notifications")).find_all(cls="notification")
+    assert {note.find("a").attrs["href"] for note in notes} == {"/settings"}
 
 
 # The page, the badge, the polling ---------------------------------------------------------

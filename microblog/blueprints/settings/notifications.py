@@ -25,8 +25,7 @@ class EmailChoicesForm(FlaskForm):
 def email_choices():
     form = EmailChoicesForm()
     if form.validate_on_submit():
-        wanted = set(request.form.getlist("email")) & set(notifications.EMAIL_KINDS)
-        notifications.set_email_choices(current_user, wanted)
+        notifications.set_email_choices(current_user, set(request.form.getlist("email")))
         flash(_("Your notification settings are saved."), "success")
         return redirect(url_for("settings.notifications"))
     return render_template("settings/notifications.html", title=_("Notifications"), form=form,
