@@ -21,6 +21,7 @@ The commands wrap pybabel, in this process::
 from __future__ import annotations
 
 import tempfile
+from contextlib import chdir
 from pathlib import Path
 
 import click
@@ -44,9 +45,10 @@ def pybabel(*arguments: str) -> None:
 def extract(pot: Path) -> Path:
     """Every marked message of the source, into the template ``pot``."""
     keywords = [f"-k{keyword}" for keyword in KEYWORDS]
-    pybabel("extract", "-F", str(BABEL_CFG), *keywords, "--no-wrap", "--sort-by-file",
-            "--project", "Microblog", "--copyright-holder", "Microblog team",
-            "-o", str(pot), str(BASE_DIR / "microblog"))
+    with chdir(BASE_DIR):  # so the catalogues name files by their paths in the repository
+        pybabel("extract", "-F", str(BABEL_CFG), *keywords, "--width", "100",
+                "--project", "Microblog", "--copyright-holder", "Microblog team",
+                "-o", str(pot.resolve()), ".")
     return pot
 
 
@@ -60,7 +62,7 @@ def init(language: str) -> Path:
     with tempfile.TemporaryDirectory() as work:
         pot = extract(Path(work) / "messages.pot")
         pybabel("init", "-i", str(pot), "-d", str(TRANSLATIONS_DIR), "-l", language,
-                "--no-wrap")
+                "--width", "100")
     return TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po"
 
 
@@ -69,7 +71,7 @@ def update() -> None:
     messages the source no longer has kept at the end, commented out."""
     with tempfile.TemporaryDirectory() as work:
         pot = extract(Path(work) / "messages.pot")
-        pybabel("update", "-i", str(pot), "-d", str(TRANSLATIONS_DIR), "--no-wrap",
+        pybabel("update", "-i", str(pot), "-d", str(TRANSLATIONS_DIR), "--width", "100",
                 "--ignore-obsolete")
 
 
