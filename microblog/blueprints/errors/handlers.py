@@ -50,6 +50,20 @@ FRIENDLY_DETAIL = {
     503: _l("The site cannot answer just now. Please try again in a minute."),
 }
 
+# Each error's name, as Werkzeug spells it in English, in the reader's language.
+TITLE = {
+    400: _l("Bad Request"),
+    401: _l("Unauthorized"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    413: _l("Request Entity Too Large"),
+    422: _l("Unprocessable Entity"),
+    429: _l("Too Many Requests"),
+    500: _l("Internal Server Error"),
+    503: _l("Service Unavailable"),
+}
+
 # How long a browser may keep the redirect from an old name: a day, not for ever (a 301's
 # default), since someone else may take the name over and /user/<name> becomes theirs.
 MOVED_MAX_AGE = 24 * 60 * 60
@@ -90,14 +104,16 @@ def not_logged_in():
 
 def error_response(error: HTTPException, detail: str | None = None):
     detail = str(detail or FRIENDLY_DETAIL[error.code])
+    name = str(TITLE.get(error.code, error.name))
     if wants_json():
-        body = {"type": "about:blank", "title": error.name, "status": error.code, "detail": detail}
+        body = {"type": "about:blank", "title": name, "status": error.code, "detail": detail}
         response = current_app.json.response(body)
         response.status_code = error.code
         response.mimetype = "application/problem+json"
     else:
         response = current_app.make_response(
-            (render_template("errors/error.html", error=error, detail=detail), error.code)
+            (render_template("errors/error.html", error=error, name=name, detail=detail),
+             error.code)
         )
     # Keep headers the error carries: Allow on 405, Retry-After on 429.
     for name, value in error.get_headers():
