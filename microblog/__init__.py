@@ -29,7 +29,7 @@ from microblog.config import (
     config_from_environment,
     development_secret_key,
 )
-from microblog.extensions import babel, csrf, db, login, mail, migrate
+from microblog.extensions import csrf, db, login, mail, migrate
 from microblog.models import load_all as load_models
 from microblog.models.role import Permission
 from microblog.rate_limits import init_rate_limits
@@ -72,7 +72,7 @@ def create_app(
     images.init_app(app)
     mail.init_app(app)
     jobs.init_app(app)
-    babel.init_app(app, locale_selector=languages.select_locale)
+    languages.init_app(app)  # Flask-Babel, and how each request's language is chosen
     app.jinja_env.globals.update(get_locale=get_locale, languages=languages.names,
                                  format_number=format_number, format_datetime=format_datetime)
     # Flask-Babel's template functions, each asking for the request's catalogue once.

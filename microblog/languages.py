@@ -23,12 +23,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from babel.support import NullTranslations
-from flask import current_app, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import force_locale, get_locale, get_translations
 from flask_login import current_user
 
+from microblog.extensions import babel
+
 LANGUAGE_COOKIE = "language"
 SOURCE_LANGUAGE = "en"
+
+
+def init_app(app: Flask) -> None:
+    """Flask-Babel asks :func:`select_locale`; each answer says what it depended on."""
+    babel.init_app(app, locale_selector=select_locale)
+    app.after_request(_vary)
+
+
+def _vary(response: Response) -> Response:
+    """A page in a negotiated language differs by the headers that chose it, so a cache
+    between us and the reader (a proxy, the browser) must not give one reader's page to
+    another (``Vary``). Answers that never asked for a language (files, health) say nothing."""
+    state = g.get("_flask_babel")
+    if getattr(state, "babel_locale", None) is not None:
+        response.vary.update(("Accept-Language", "Cookie"))
+    return response
 
 
 def supported(code: str | None) -> str | None:

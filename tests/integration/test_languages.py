@@ -333,3 +333,11 @@ def test_an_email_in_the_middle_of_a_page_speaks_its_reader_s_language(app, make
     assert before.startswith("Settings") and ">Explore<" in before
     assert during.startswith("Ajustes") and ">Explorar<" in during
     assert after.startswith("Settings") and ">Explore<" in after
+
+
+def test_a_page_says_which_headers_chose_its_language(client):
+    """A cache between the site and its readers must not give a Spanish page to an English
+    reader of the same address."""
+    vary = client.get("/explore", headers=SPANISH).headers.get("Vary", "")
+
+    assert "Accept-Language" in vary and "Cookie" in vary
