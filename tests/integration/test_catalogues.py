@@ -237,3 +237,21 @@ def test_the_compiled_catalogue_is_the_one_in_git(language):
     written = {msgid: m.string for msgid, m in messages(catalogue(language)).items()}
 
     assert compiled == written, "The .mo is older than its .po: run make translations."
+
+
+# Scripts -----------------------------------------------------------------------------------
+
+# A script showing words it holds itself: they would be English on every page. Its words come
+# from data- attributes the template translated (``data-could-not-load="{{ _('…') }}"``).
+JS_WORDS = re.compile(
+    r"""(?:textContent|innerText|innerHTML|title|placeholder)\s*[+]?=\s*["'`][^"'`]*[^\W\d_]{2}"""
+    r"""|setAttribute\(\s*["'](?:aria-label|title|placeholder)["']\s*,\s*["'`][^"'`]*[^\W\d_]{2}"""
+    r"""|(?:alert|confirm|prompt)\(\s*["'`][^"'`]*[^\W\d_]{2}""")
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "static" / "js").glob("*.js")),
+                         ids=lambda p: p.name)
+def test_scripts_show_no_words_of_their_own(path):
+    found = [line.strip() for line in path.read_text().splitlines() if JS_WORDS.search(line)]
+
+    assert found == [], f"{path.name} shows English of its own: {found}"
