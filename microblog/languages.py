@@ -63,6 +63,13 @@ def select_locale() -> str:
         return SOURCE_LANGUAGE
     if current_user.is_authenticated and (chosen := supported(current_user.language)):
         return chosen
+    return browser_choice()
+
+
+def browser_choice() -> str:
+    """What this browser asks for, by its cookie or its ``Accept-Language``, else English:
+    the language of a visitor who is not signed in, found without the database (the last
+    resort error page uses it when the database cannot load anyone)."""
     if chosen := supported(request.cookies.get(LANGUAGE_COOKIE)):
         return chosen
     return request.accept_languages.best_match(current_app.config["LANGUAGES"],

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import _, ngettext
+from flask_babel import _, force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import login_url
 from flask_wtf.csrf import CSRFError
@@ -29,7 +29,7 @@ from werkzeug.exceptions import (
 )
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
-from microblog import rate_limits
+from microblog import languages, rate_limits
 from microblog.blueprints.errors import bp
 from microblog.blueprints.forms import error_summary
 from microblog.errors import Moved, NotFound, PermissionDenied, ValidationError
@@ -173,7 +173,9 @@ def handle_internal_error(error: InternalServerError):
         return error_response(InternalServerError())
     except Exception:
         current_app.logger.exception("The error page itself failed")
-        detail = escape(str(FRIENDLY_DETAIL[500]))
+        # The language too, without asking for the visitor it may be unable to load.
+        with force_locale(languages.browser_choice()):
+            detail = escape(str(FRIENDLY_DETAIL[500]))
         return BARE_500.format(detail=detail), 500, {"Content-Type": "text/html; charset=utf-8"}
 
 
