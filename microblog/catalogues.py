@@ -90,7 +90,8 @@ def init_command(language: str) -> None:
     """Start a catalogue for LANGUAGE (a code: "fr", "pt_BR"). Add it to LANGUAGES too."""
     if language in languages():
         raise click.ClickException(f"{language} already has a catalogue; use update.")
-    click.echo(f"Created {init(language).relative_to(BASE_DIR)}")
+    click.echo(f"Created {init(language)}. Translate it, add {language} to LANGUAGES "
+               "(microblog/config.py), then run flask translate compile.")
 
 
 @translate_cli.command("update")

@@ -255,3 +255,32 @@ def test_scripts_show_no_words_of_their_own(path):
     found = [line.strip() for line in path.read_text().splitlines() if JS_WORDS.search(line)]
 
     assert found == [], f"{path.name} shows English of its own: {found}"
+
+
+# flask translate ---------------------------------------------------------------------------
+
+def test_flask_translate_starts_updates_and_compiles_a_catalogue(tmp_path, monkeypatch):
+    """The tutorial's three commands, on a copy of the catalogues (a new language, French)."""
+    import shutil
+
+    from microblog import create_app
+
+    shutil.copytree(catalogues.TRANSLATIONS_DIR, tmp_path / "translations")
+    monkeypatch.setattr(catalogues, "TRANSLATIONS_DIR", tmp_path / "translations")
+    runner = create_app("testing").test_cli_runner()
+    french = tmp_path / "translations" / "fr" / "LC_MESSAGES"
+
+    started = runner.invoke(args=["translate", "init", "fr"])
+    assert started.exit_code == 0, started.output
+    with open(french / "messages.po", "rb") as file:
+        assert "Your post is now live!" in messages(read_po(file))
+    again = runner.invoke(args=["translate", "init", "fr"])
+    assert again.exit_code == 1 and "already has a catalogue" in again.output
+
+    updated = runner.invoke(args=["translate", "update"])
+    assert updated.exit_code == 0, updated.output
+    assert "de, es, fr" in updated.output
+
+    compiled = runner.invoke(args=["translate", "compile"])
+    assert compiled.exit_code == 0, compiled.output
+    assert (french / "messages.mo").exists()
