@@ -498,6 +498,8 @@ READ_PAGES = ("home", "explore", "profile", "profile_popular", "post", "tag", "c
 # reader's browser asks for it): the same page through the translation catalogue.
 SCENARIOS = ("home", "home-es", "home_page50", *READ_PAGES[1:], "write_post", "follow")
 SPANISH = {"Accept-Language": "es-ES,es;q=0.9"}
+# Pages read in another language: the page they are, and the headers that ask for it.
+TRANSLATED = {"home-es": ("home", SPANISH)}
 
 
 def read_paths(cast: Cast) -> dict[str, str]:
@@ -516,7 +518,8 @@ def scenarios(server: Server, cast: Cast) -> list[Scenario]:
     paths = read_paths(cast)
     return [
         Scenario("home", paths["home"], cookie=reader.cookie, lang="en"),
-        Scenario("home-es", paths["home"], cookie=reader.cookie, headers=SPANISH, lang="es"),
+        Scenario("home-es", paths[TRANSLATED["home-es"][0]], cookie=reader.cookie,
+                 headers=TRANSLATED["home-es"][1], lang="es"),
         Scenario("home_page50", page_50(server.base, reader), cookie=reader.cookie),
         Scenario("explore", paths["explore"], cookie=reader.cookie),
         Scenario("profile", paths["profile"], cookie=reader.cookie),
