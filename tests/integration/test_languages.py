@@ -5,13 +5,20 @@ catalogues' own (microblog/translations/)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from babel.dates import format_date
 from flask import render_template_string
 
+from microblog import jobs
 from microblog.extensions import db, fragments
 from microblog.languages import in_language_of
+from microblog.models.task import Task
 from microblog.models.user import User
 from microblog.services import follows, posts
+from tests.integration.test_exports import outbox, text_of
+from tests.integration.test_exports import start as start_export
 from tests.pages import alerts, field_error, parse
 from tests.smtp import subject, text_part
 
@@ -341,3 +348,18 @@ def test_a_page_says_which_headers_chose_its_language(client):
     vary = client.get("/explore", headers=SPANISH).headers.get("Vary", "")
 
     assert "Accept-Language" in vary and "Cookie" in vary
+
+
+def test_an_email_sent_by_a_background_job_speaks_its_reader_s_language(app, client, make_user):
+    """The export's email is sent by the job when the file is ready: no request, no browser;
+    the account's language decides, and dates are written its way."""
+    set_language(make_user("susana"), "es")
+    client.login("susana")
+
+    task_id = start_export(client)
+    assert jobs.wait_until_idle(30)
+
+    [message] = [m for m in outbox(app) if task_id in text_of(m)]
+    assert subject(message) == "Tu exportación de datos está lista"
+    expires = db.session.get(Task, task_id).finished_at + timedelta(days=7)
+    assert format_date(expires, locale="es") in text_of(message)  # "14 dic 2026"
