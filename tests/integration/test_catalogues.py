@@ -180,6 +180,12 @@ def messages(found) -> dict[str, object]:
             for message in found if message.id}
 
 
+def texts(message) -> tuple[str, ...]:
+    """A message's translations: one, or one per plural form."""
+    return tuple(message.string) if isinstance(message.string, list | tuple) \
+        else (message.string,)
+
+
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory):
     pot = catalogues.extract(tmp_path_factory.mktemp("catalogue") / "messages.pot")
@@ -232,9 +238,8 @@ def test_the_compiled_catalogue_is_the_one_in_git(language):
     folder = catalogues.TRANSLATIONS_DIR / language / "LC_MESSAGES"
     assert (folder / "messages.mo").exists(), "Run make translations (make test does it)."
     with open(folder / "messages.mo", "rb") as file:
-        compiled = {m.id if isinstance(m.id, str) else m.id[0]: m.string
-                    for m in read_mo(file) if m.id}
-    written = {msgid: m.string for msgid, m in messages(catalogue(language)).items()}
+        compiled = {msgid: texts(m) for msgid, m in messages(read_mo(file)).items()}
+    written = {msgid: texts(m) for msgid, m in messages(catalogue(language)).items()}
 
     assert compiled == written, "The .mo is older than its .po: run make translations."
 
