@@ -363,3 +363,25 @@ def test_an_email_sent_by_a_background_job_speaks_its_reader_s_language(app, cli
     assert subject(message) == "Tu exportación de datos está lista"
     expires = db.session.get(Task, task_id).finished_at + timedelta(days=7)
     assert format_date(expires, locale="es") in text_of(message)  # "14 dic 2026"
+
+
+# What a member reads on the key pages, in each language (en, es, de), one after another, so a
+# page kept by the render cache in one language is asked for in the next.
+KEY_PAGES = [
+    ("/index", "h1", ("Hi, ann!", "¡Hola, ann!", "Hallo, ann!")),
+    ("/index", "label", ("Say something", "Di algo", "Sag etwas")),  # a kept blank form
+    ("/settings", "h1", ("Settings", "Ajustes", "Einstellungen")),
+    ("/no-such-page", "h1", ("Not Found", "Página no encontrada", "Seite nicht gefunden")),
+]
+
+
+@pytest.mark.parametrize("path, tag, words", KEY_PAGES, ids=lambda v: str(v))
+def test_a_member_reads_the_key_pages_in_each_language(client, make_user, path, tag, words):
+    ann = make_user("ann")
+    client.login("ann")
+
+    for language, expected in zip(["en", "es", "de", "en"], [*words, words[0]], strict=True):
+        set_language(ann, language)
+        page = parse(client.get(path))
+        shown = [element.text for element in page.find("main").find_all(tag)]
+        assert expected in shown, (language, shown)
