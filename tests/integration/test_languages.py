@@ -20,7 +20,7 @@ from microblog.services import follows, posts
 from tests.integration.test_exports import outbox, text_of
 from tests.integration.test_exports import start as start_export
 from tests.pages import alerts, field_error, parse
-from tests.smtp import subject, text_part
+from tests.smtp import html_part, subject, text_part
 
 SPANISH = {"Accept-Language": "es-ES,es;q=0.9,en;q=0.5"}
 GERMAN = {"Accept-Language": "de-DE,de;q=0.8"}
@@ -256,6 +256,7 @@ def test_a_password_reset_email_speaks_its_reader_s_language(mail_client, smtp_s
 
     assert subject(message) == "Restablece tu contraseña"
     assert "Hola, susana" in text_part(message)
+    assert html_lang(html_part(message)) == "es"
     assert html_lang(response) == "en"
     assert any(alert.startswith("If an account uses that address") for alert in
                alerts(parse(response)))
