@@ -39,7 +39,7 @@ bench-instructions: install translations ## CPU instructions per page, for befor
 soak: install-dev translations         ## the production shape under load and faults
 	$(BIN)/python -m tests.soak
 
-bench-smoke: install-dev               ## the harness at a tiny size, as the test suite runs it
+bench-smoke: install-dev translations  ## the harness at a tiny size, as the test suite runs it
 	$(BIN)/pytest tests/integration/test_bench_smoke.py
 
 install: $(VENV)/.installed
@@ -80,3 +80,4 @@ lint: install-dev
 
 clean:
 	rm -rf $(VENV) node_modules microblog/static/vendor .pytest_cache
+	rm -f $(CATALOGUES)
