@@ -50,11 +50,13 @@ def _vary(response: Response) -> Response:
 
 
 def supported(code: str | None) -> str | None:
-    """``code`` if we speak it (compared without case: "ES" is "es"), else None."""
+    """Our spelling of ``code`` if we speak it (without regard to case: "ES" is "es"),
+    else None."""
     if not code:
         return None
-    code = code.strip().lower()
-    return code if code in current_app.config["LANGUAGES"] else None
+    wanted = code.strip().lower()
+    return next((ours for ours in current_app.config["LANGUAGES"] if ours.lower() == wanted),
+                None)
 
 
 def select_locale() -> str:

@@ -386,3 +386,18 @@ def test_a_member_reads_the_key_pages_in_each_language(client, make_user, path, 
         page = parse(client.get(path))
         shown = [element.text for element in page.find("main").find_all(tag)]
         assert expected in shown, (language, shown)
+
+
+def test_the_accounts_service_keeps_the_rule_for_every_front_end(app, make_user):
+    from microblog.errors import ValidationError
+    from microblog.services import accounts
+
+    ann = make_user("ann")
+
+    assert accounts.choose_language(ann, " ES ") == "es" and stored_language(ann) == "es"
+    assert accounts.choose_language(None, "de") == "de"  # a visitor: nothing to store
+    with pytest.raises(ValidationError) as refused:
+        accounts.choose_language(ann, "")  # the switcher has no "follow my browser"
+    assert refused.value.errors == {"language": "Choose one of the languages in the list."}
+    assert accounts.choose_language(ann, "", follow_browser=True) is None
+    assert stored_language(ann) is None
