@@ -401,3 +401,24 @@ def test_the_accounts_service_keeps_the_rule_for_every_front_end(app, make_user)
     assert refused.value.errors == {"language": "Choose one of the languages in the list."}
     assert accounts.choose_language(ann, "", follow_browser=True) is None
     assert stored_language(ann) is None
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_speaking_spanish_costs_no_more_statements(client, make_user, count_queries,
+                                                   signed_in):
+    """The language comes from the account already loaded for the navbar, the cookie or
+    the header: never a query of its own."""
+    ann = make_user("ann")
+    posts.create_post(ann, "Spring is here")
+    if signed_in:
+        client.login("ann")
+
+    def statements(headers: dict) -> int:
+        client.get("/explore", headers=headers)  # warm: caches and last_seen
+        with count_queries() as sent:
+            assert client.get("/explore", headers=headers).status_code == 200
+        return len(sent)
+
+    english = statements({})
+    set_language(ann, "es")
+    assert statements(SPANISH) == english
