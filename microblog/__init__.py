@@ -83,6 +83,8 @@ def create_app(
         pgettext=lambda c, s: catalogue().upgettext(c, s),
         npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
         newstyle=True)
+    # Plurals with their count written the reader's way (1.234 in German).
+    app.jinja_env.globals["ngettext"] = languages.template_ngettext
     app.jinja_env.globals.update(can=_current_user_can, Permission=Permission,
                                  needs_email_confirmation=needs_email_confirmation)
 

@@ -24,8 +24,11 @@ from contextlib import contextmanager
 
 from babel.support import NullTranslations
 from flask import Flask, Response, current_app, g, has_request_context, request
-from flask_babel import force_locale, get_locale, get_translations
+from flask_babel import force_locale, format_number, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from microblog.extensions import babel
 
@@ -95,6 +98,38 @@ def catalogue() -> NullTranslations:
         if "_flask_babel" in g:
             g._flask_babel.babel_translations = found
     return found
+
+
+def number(value: int) -> str:
+    """``value`` as the reader's language writes it: 1,234 in English, 1.234 in German.
+    Every language here writes a number below a thousand as its digits alone, so those
+    (most counts on a page) skip Babel."""
+    if -1000 < value < 1000:
+        return str(value)
+    return format_number(value)
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: object) -> str:
+    """Flask-Babel's ``ngettext``, with the count written the reader's way (``number``):
+    the catalogue's ``%(num)d`` takes the digits and nothing else."""
+    text = catalogue().ungettext(singular, plural, num)
+    if "num" not in variables:
+        text, variables["num"] = text.replace("%(num)d", "%(num)s"), number(num)
+    return text % variables
+
+
+@pass_context
+def template_ngettext(context: Context, singular: str, plural: str, num: int,
+                      **variables: object) -> str:
+    """``{{ ngettext('%(num)d follower', '%(num)d followers', n) }}`` in templates: as
+    :func:`ngettext`, escaped as Jinja's own would (the translation is markup, the values
+    are text)."""
+    text = catalogue().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    if "num" not in variables:
+        text, variables["num"] = text.replace("%(num)d", "%(num)s"), number(num)
+    return text % variables
 
 
 def language_of(user: object | None) -> str:

@@ -25,12 +25,15 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
-from flask_babel import _, ngettext
+from flask_babel import _
 from flask_babel import lazy_gettext as _l
 
 from microblog.database import built_once
 from microblog.extensions import db
-from microblog.languages import in_language_of
+from microblog.languages import (
+    in_language_of,
+    ngettext,  # counts written the reader's way
+)
 from microblog.markdown import mentions
 from microblog.models.base import utcnow
 from microblog.models.notification import SAMPLE_ACTORS, Notification

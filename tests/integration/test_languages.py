@@ -422,3 +422,15 @@ def test_speaking_spanish_costs_no_more_statements(client, make_user, count_quer
     english = statements({})
     set_language(ann, "es")
     assert statements(SPANISH) == english
+
+
+@pytest.mark.parametrize("headers, shown", [({}, "1,234 followers"), (SPANISH, "1.234 seguidores"),
+                                            (GERMAN, "1.234 Follower")])
+def test_a_count_in_a_plural_is_written_the_reader_s_way(client, make_user, headers, shown):
+    ann = make_user("ann")
+    ann.follower_count = 1234  # the stored count the profile shows (services/counts.py)
+    db.session.commit()
+
+    page = parse(client.get("/user/ann", headers=headers))
+
+    assert page.find("a", "follower-count").text == shown

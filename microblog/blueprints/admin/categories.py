@@ -5,7 +5,7 @@ service moves them in the same transaction, so no post is lost.
 """
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import _, ngettext
+from flask_babel import _
 from flask_login import current_user
 
 from microblog.blueprints.admin import bp
@@ -14,6 +14,7 @@ from microblog.blueprints.decorators import admin_required
 from microblog.blueprints.forms import error_summary, form_status, show_service_error
 from microblog.errors import NotFound, ValidationError
 from microblog.integers import whole_number
+from microblog.languages import ngettext  # counts written the reader's way
 from microblog.models.category import CATEGORY_NAME_MAX_LENGTH
 from microblog.services import categories as category_rules
 from microblog.services import side_lists

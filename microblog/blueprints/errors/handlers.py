@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import _, force_locale, ngettext
+from flask_babel import _, force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import login_url
 from flask_wtf.csrf import CSRFError
@@ -34,6 +34,7 @@ from microblog.blueprints.errors import bp
 from microblog.blueprints.forms import error_summary
 from microblog.errors import Moved, NotFound, PermissionDenied, ValidationError
 from microblog.extensions import db, limiter, login
+from microblog.languages import ngettext  # counts written the reader's way
 
 # What each error means for the person who met it (Werkzeug's own wording
 # is written for developers).

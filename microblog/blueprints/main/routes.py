@@ -1,9 +1,10 @@
 """Views of the main blueprint. Each parses the request, calls a service, renders."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import _, ngettext
+from flask_babel import _
 from flask_login import current_user, login_required
 
+from microblog import languages
 from microblog.blueprints.auth.redirects import is_safe_next
 from microblog.blueprints.errors.handlers import wants_json
 from microblog.blueprints.forms import form_status, show_service_error
@@ -189,7 +190,8 @@ def _follow_state(other, following: bool) -> dict:
     rules, so the script needs none of its own)."""
     followers = other.follower_count
     return {"following": following, "followers": followers,
-            "followers_text": ngettext("%(num)d follower", "%(num)d followers", followers)}
+            "followers_text": languages.ngettext("%(num)d follower", "%(num)d followers",
+                                                 followers)}
 
 
 def _back_to(other):

@@ -1,7 +1,7 @@
 """Views of the settings blueprint. Each parses the form, calls a service, redirects."""
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import _, ngettext
+from flask_babel import _
 from flask_login import current_user, login_required
 
 from microblog import known_devices
@@ -16,6 +16,7 @@ from microblog.blueprints.settings.forms import (
 )
 from microblog.blueprints.uploads.forms import AvatarForm
 from microblog.errors import ValidationError
+from microblog.languages import ngettext  # counts written the reader's way
 from microblog.services import (
     accounts,
     blocks,
