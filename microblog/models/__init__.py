@@ -22,6 +22,7 @@ def load_all() -> None:
         post,
         tag,
         task,
+        translation,
         upload,
         user,
     )
