@@ -20,7 +20,7 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
-from microblog import database, images, integers, jobs
+from microblog import database, images, integers, jobs, translate
 from microblog.caching import init_cache
 from microblog.config import (
     BASE_DIR,
@@ -73,6 +73,7 @@ def create_app(
     images.init_app(app)
     mail.init_app(app)
     jobs.init_app(app)
+    translate.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     # Flask-Babel's template functions, each asking for the request's catalogue once.

@@ -173,6 +173,17 @@ class Config:
     )
     RATELIMIT_UPLOAD_PER_USER = os.environ.get("RATELIMIT_UPLOAD_PER_USER", "60 per hour")
     RATELIMIT_MESSAGE_PER_USER = os.environ.get("RATELIMIT_MESSAGE_PER_USER", "30 per 10 minutes")
+    # Asking for a translation of a post or comment (kept ones count too: a cheap rule).
+    RATELIMIT_TRANSLATE_PER_USER = os.environ.get("RATELIMIT_TRANSLATE_PER_USER", "60 per hour")
+
+    # The translator (microblog/translate/): a LibreTranslate-compatible service at
+    # TRANSLATOR_URL (none: no "Translate" link anywhere), with TRANSLATOR_API_KEY when
+    # it wants one. Each call waits TRANSLATOR_TIMEOUT seconds at most; after one that
+    # failed, the translator is not asked for TRANSLATOR_BREAKER_SECONDS.
+    TRANSLATOR_URL = os.environ.get("TRANSLATOR_URL") or None
+    TRANSLATOR_API_KEY = os.environ.get("TRANSLATOR_API_KEY") or None
+    TRANSLATOR_TIMEOUT = float(os.environ.get("TRANSLATOR_TIMEOUT", "3"))
+    TRANSLATOR_BREAKER_SECONDS = float(os.environ.get("TRANSLATOR_BREAKER_SECONDS", "30"))
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     LOG_TO_STDOUT = _bool("LOG_TO_STDOUT")
