@@ -169,6 +169,7 @@ reset_request_per_email = post_limit("RATELIMIT_RESET_PER_EMAIL", submitted_emai
 confirmation_resend_per_user = post_limit("RATELIMIT_CONFIRMATION_PER_USER", current_account)
 upload_per_user = post_limit("RATELIMIT_UPLOAD_PER_USER", current_account)
 message_per_user = post_limit("RATELIMIT_MESSAGE_PER_USER", current_account)
+translate_per_user = post_limit("RATELIMIT_TRANSLATE_PER_USER", current_account)
 
 
 def forgive_sign_in_failures() -> None:

@@ -20,6 +20,7 @@ from flask_login import login_url
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import (
+    BadGateway,
     Forbidden,
     HTTPException,
     InternalServerError,
@@ -32,7 +33,14 @@ from werkzeug.exceptions import NotFound as HTTPNotFound
 from microblog import rate_limits
 from microblog.blueprints.errors import bp
 from microblog.blueprints.forms import error_summary
-from microblog.errors import Moved, NotFound, PermissionDenied, ValidationError
+from microblog.errors import (
+    Moved,
+    NotFound,
+    PermissionDenied,
+    TranslationFailed,
+    TranslatorUnavailable,
+    ValidationError,
+)
 from microblog.extensions import db, limiter, login
 
 # What each error means for the person who met it (Werkzeug's own wording
@@ -215,6 +223,23 @@ def handle_moved(error: Moved):
 @bp.app_errorhandler(PermissionDenied)
 def handle_permission_denied(error: PermissionDenied):
     return error_response(Forbidden(), error.message)
+
+
+@bp.app_errorhandler(TranslatorUnavailable)
+def handle_translator_unavailable(error: TranslatorUnavailable):
+    """The translator did not answer (or is being skipped after it did not): a 503, and
+    when to try again. What went wrong is logged; the reader is told it in words."""
+    current_app.logger.warning("Translation unavailable: %s", error.message)
+    retry_after = max(1, round(current_app.config["TRANSLATOR_BREAKER_SECONDS"]))
+    return error_response(ServiceUnavailable(retry_after=retry_after), _(
+        "The translator is not answering just now. Please try again in a minute."))
+
+
+@bp.app_errorhandler(TranslationFailed)
+def handle_translation_failed(error: TranslationFailed):
+    """The translator answered with an error, or with no translation: a 502."""
+    current_app.logger.warning("Translation failed: %s", error.message)
+    return error_response(BadGateway(), _("This text could not be translated."))
 
 
 @bp.app_errorhandler(ValidationError)
