@@ -144,10 +144,11 @@ def _post_columns(query: sa.Select, liked: sa.ColumnElement) -> sa.Select:
     return query.join(Post.author).outerjoin(Post.category).with_only_columns(
         Post.id, Post.user_id, Post.published_at, Post.updated_at,
         Post.comment_count, Post.like_count,
+        Post.language,
         User.username.label("author_name"), User.email.label("author_email"),
         User.avatar_file.label("author_avatar"),
         Category.slug.label("category_slug"), Category.name.label("category_name"),
-        liked.label("liked_by_viewer"), Post.language,
+        liked.label("liked_by_viewer"),
     )
 
 

@@ -184,8 +184,8 @@ def create_post(author: User, body: str) -> Post:
     repeated = _just_posted(author, body)
     if repeated is not None:
         return repeated
-    html = render_status(body)
-    post = Post(body=body, body_html=html, language=detect_language(html), published_at=utcnow())
+    post = Post(body=body, body_html=render_status(body), published_at=utcnow())
+    post.language = detect_language(post.body_html)
     _file_status_tags(post)
     post.author = author
     db.session.add(post)
