@@ -337,3 +337,46 @@ def test_the_button_costs_the_timeline_no_query(server, client, app, people, cou
     without, page = statements()
     assert len(list(parse(page).find_all("button", cls="translate-button"))) == 0
     assert offered == without
+
+
+# --- old rows, and what the table guarantees ------------------------------------------------
+
+
+def test_flask_languages_detect_tells_old_rows_and_leaves_told_ones(app, people, spanish):
+    english = posts.create_post(people["alice"], ENGLISH)
+    comment = comments.add(people["bob"], spanish.id,
+                           "Heute habe ich Kuchen gebacken und meine Nachbarn eingeladen.")
+    db.session.execute(sa.update(Post.__table__).where(Post.__table__.c.id == spanish.id)
+                       .values(language=None))
+    db.session.execute(sa.text("UPDATE comments SET language = NULL"))
+    db.session.execute(sa.update(Post.__table__).where(Post.__table__.c.id == english.id)
+                       .values(language="fr"))  # told already: left as it is
+    db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["languages", "detect"])
+    assert result.exit_code == 0, result.output
+    assert "Languages told: 1 posts and 1 comments." in result.output
+    db.session.expire_all()
+    assert db.session.get(Post, spanish.id).language == "es"
+    assert db.session.get(Post, english.id).language == "fr"
+    assert comments.get_comment(comment.id).language == "de"
+
+
+def test_an_edit_tells_the_language_again(people, spanish):
+    posts.edit_post(people["alice"], spanish, body=GERMAN)
+    assert spanish.language == "de"
+    comment = comments.add(people["bob"], spanish.id, "ok")
+    assert comment.language == "unknown"
+    comments.edit(people["bob"], comment, SPANISH)
+    assert comment.language == "es"
+
+
+def test_one_kept_translation_per_post_and_language(people, spanish):
+    db.session.add(Translation(post_id=spanish.id, target="en", source_digest="a", html="x"))
+    db.session.commit()
+    db.session.add(Translation(post_id=spanish.id, target="en", source_digest="b", html="y"))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.add(Translation(post_id=spanish.id, target="de", source_digest="b", html="y"))
+    db.session.commit()  # another language is another row
