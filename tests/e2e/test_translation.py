@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from microblog import translate
 from microblog.services import posts
 from tests.e2e.conftest import log_in
+from tests.e2e.test_accessibility import axe_source, blocking_violations  # noqa: F401
 from tests.e2e.test_content_security_policy import LISTEN_FOR_VIOLATIONS, violations
 
 SPANISH = "Hoy fui al mercado y compré fruta fresca para toda la semana."
@@ -67,3 +68,19 @@ def test_a_failing_translator_is_said_in_place(page: Page, make_user, translator
     expect(post.locator(".post-body")).to_have_text(SPANISH)
     expect(post.get_by_role("button", name="Translate")).to_be_enabled()
     assert page.problems.script_errors == []
+
+
+@pytest.mark.e2e
+def test_the_button_and_its_translation_pass_axe(page: Page, make_user, translator,
+                                                 axe_source):  # noqa: F811
+    article = posts.create_article(
+        make_user("alice"), "Mi primer artículo sobre bases de datos",
+        "Escribo sobre *bases de datos* y sobre las personas que las usan cada día.")
+    make_user("bob")
+    log_in(page, "bob")
+    page.goto(f"/post/{article.id}/{article.slug}")
+    assert blocking_violations(page, axe_source) == []
+    page.get_by_role("button", name="Translate").click()
+    expect(page.locator("h1.post-title")).to_have_text(
+        "[es→en] Mi primer artículo sobre bases de datos")
+    assert blocking_violations(page, axe_source) == []
