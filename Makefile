@@ -7,42 +7,45 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 ASSETS := microblog/static/vendor/.installed
+# The compiled translation catalogues: one messages.mo beside each messages.po.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard microblog/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test worker install install-dev assets lint clean bench bench-instructions bench-smoke soak
+.PHONY: run test worker install install-dev assets translations lint clean bench bench-instructions bench-smoke soak
 
-run: install assets                    ## set up and serve on http://$(HOST):$(PORT)
+run: install assets translations      ## set up and serve on http://$(HOST):$(PORT)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: install-dev assets               ## set up and run lint and the whole test suite
+test: install-dev assets translations ## set up and run lint and the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # A background-jobs worker (RQ on REDIS_URL); start as many as the work needs.
-worker: install                        ## run a worker for the background jobs
+worker: install translations           ## run a worker for the background jobs
 	$(BIN)/flask jobs worker
 
 # Load benchmark (bench/README.md): minutes to an hour; never part of `make test`.
 # BENCH_POSTS=100000 for one size; BENCH_USERS, BENCH_SECONDS, BENCH_CONCURRENCY too.
-bench: install                         ## seed, serve with gunicorn, drive with wrk, report
+bench: install translations            ## seed, serve with gunicorn, drive with wrk, report
 	$(BIN)/python -m bench.run
 
 # Instructions per warm request, counted by callgrind: repeatable where timings are not.
-bench-instructions: install            ## CPU instructions per page, for before/after
+bench-instructions: install translations ## CPU instructions per page, for before/after
 	$(BIN)/python -m bench.instructions
 
 # Fault soak (tests/soak.py): 10 minutes at 32 connections while Redis and PostgreSQL fail;
 # `make test` runs a 40-second version (tests/integration/test_soak.py).
-soak: install-dev                      ## the production shape under load and faults
+soak: install-dev translations         ## the production shape under load and faults
 	$(BIN)/python -m tests.soak
 
-bench-smoke: install-dev               ## the harness at a tiny size, as the test suite runs it
+bench-smoke: install-dev translations  ## the harness at a tiny size, as the test suite runs it
 	$(BIN)/pytest tests/integration/test_bench_smoke.py
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 assets: $(ASSETS)
+translations: $(CATALOGUES)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,8 +70,14 @@ $(ASSETS): package.json package-lock.json
 	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js microblog/static/vendor/bootstrap/
 	touch $@
 
+# gettext reads compiled catalogues (.mo); people write the .po files. Each .mo is built
+# again when its .po changes (what `flask translate compile` does for all of them).
+microblog/translations/%/LC_MESSAGES/messages.mo: microblog/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel -q compile -i $< -o $@
+
 lint: install-dev
 	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) node_modules microblog/static/vendor .pytest_cache
+	rm -f $(CATALOGUES)

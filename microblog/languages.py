@@ -1,101 +1,120 @@
-"""Which language a post or comment is written in, told from its words.
+"""The interface's languages: which one each request speaks, and speaking another for a while.
 
-The services call :func:`detect` when a post or comment is saved (created or edited) and
-store the answer (``posts.language``, ``comments.language``): a reader whose language
-differs is offered a translation (:mod:`microblog.services.translations`).
+The site speaks the languages of ``LANGUAGES`` (``microblog/config.py``: each code with
+its own name, "Español", for the switcher). A request gets, in this order:
 
-The detector is py3langid, a maintained fork of langid.py: a naive Bayes model over
-byte n-grams, shipped inside the package (4.6 MB, with numpy), loaded once per process
-on first use (about a second) and then some 50 µs a text. It never uses the network.
-Lingua (more accurate on very short text) was measured too: a 96 MB wheel, 2 ms a text,
-and about 900 MB of memory with every language loaded, in each gunicorn worker.
+1. the signed-in person's choice, stored on their account (``users.language``; empty
+   means "follow my browser");
+2. the choice kept in the ``language`` cookie by the footer's switcher;
+3. the best match for the browser's ``Accept-Language``;
+4. English, the language the source is written in.
 
-**Short text cannot be told.** "ok", "Hola" or "nice" come out as Serbian, Sesotho or
-Croatian with any detector: a few letters are shared by too many languages. So the
-answer is :data:`UNKNOWN` (and no translation is offered) when the text has fewer than
-:data:`MIN_LETTERS` letters, or when the model's probability for its best guess is
-below :data:`MIN_CONFIDENCE` (py3langid's probabilities are scaled by the text's
-length, so they are honest about how little a short text says).
+A value we do not speak (an old cookie, a hand-made header) is skipped, never an error.
+Flask-Babel asks :func:`select_locale` once per request and keeps the answer.
 
-**Only the words count.** Code blocks, inline code, URLs, @mentions and the HTML
-itself say nothing about the writer's language (a German post about ``db.session``
-is still German), so :func:`plain_text` takes the rendered HTML and keeps its text
-alone.
+An email speaks its *recipient's* language, not the language of whoever made it be sent
+(a Spanish reader's reply notifies an English writer): :func:`in_language_of` switches
+for the time it renders, in a request or in a background job.
 """
 
 from __future__ import annotations
 
-import re
-import threading
-from html.parser import HTMLParser
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-# Stored for text too short (or too mixed) to tell.
-UNKNOWN = "unknown"
-# Fewer letters than this (after code, URLs and mentions are taken out): UNKNOWN.
-MIN_LETTERS = 15
-# A best guess less probable than this: UNKNOWN.
-MIN_CONFIDENCE = 0.3
+from babel.support import NullTranslations
+from flask import Flask, Response, current_app, g, has_request_context, request
+from flask_babel import force_locale, get_locale, get_translations
+from flask_login import current_user
 
-URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
-MENTION = re.compile(r"(?<![\w@])@\w+")
-# Their words are not the writer's prose: code, and what a browser never shows.
-SKIPPED_TAGS = {"pre", "code", "script", "style"}
+from microblog.extensions import babel
 
-_identifier = None
-_loading = threading.Lock()
+LANGUAGE_COOKIE = "language"
+SOURCE_LANGUAGE = "en"
 
 
-class _Text(HTMLParser):
-    """The text of an HTML fragment, without code; block elements separate words."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in SKIPPED_TAGS:
-            self.skipping += 1
-        self.parts.append(" ")
-
-    def handle_endtag(self, tag):
-        if tag in SKIPPED_TAGS:
-            self.skipping = max(self.skipping - 1, 0)
-        self.parts.append(" ")
-
-    def handle_data(self, data):
-        if not self.skipping:
-            self.parts.append(data)
+def init_app(app: Flask) -> None:
+    """Flask-Babel asks :func:`select_locale`; each answer says what it depended on."""
+    babel.init_app(app, locale_selector=select_locale)
+    app.after_request(_vary)
 
 
-def plain_text(html: str) -> str:
-    """The words of rendered HTML (a post's or comment's ``body_html``): no tags, no code,
-    no URLs, no @mentions; a #tag keeps its word."""
-    parser = _Text()
-    parser.feed(html or "")
-    parser.close()
-    text = URL.sub(" ", "".join(parser.parts))
-    text = MENTION.sub(" ", text).replace("#", " ")
-    return " ".join(text.split())
+def _vary(response: Response) -> Response:
+    """A page in a negotiated language differs by the headers that chose it, so a cache
+    between us and the reader (a proxy, the browser) must not give one reader's page to
+    another (``Vary``). Answers that never asked for a language (files, health) say nothing."""
+    state = g.get("_flask_babel")
+    if getattr(state, "babel_locale", None) is not None:
+        response.vary.update(("Accept-Language", "Cookie"))
+    return response
 
 
-def detect(*html: str) -> str:
-    """The ISO 639-1 code (``"es"``) of the language the HTML fragments are written in,
-    together (an article's title and body), or :data:`UNKNOWN`."""
-    text = " ".join(plain_text(piece) for piece in html if piece)
-    if sum(character.isalpha() for character in text) < MIN_LETTERS:
-        return UNKNOWN
-    language, confidence = _model().classify(text)
-    return language if confidence >= MIN_CONFIDENCE else UNKNOWN
+def supported(code: str | None) -> str | None:
+    """Our spelling of ``code`` if we speak it (without regard to case: "ES" is "es"),
+    else None."""
+    if not code:
+        return None
+    wanted = code.strip().lower()
+    return next((ours for ours in current_app.config["LANGUAGES"] if ours.lower() == wanted),
+                None)
 
 
-def _model():
-    """py3langid's model, with probabilities, loaded once per process."""
-    global _identifier
-    if _identifier is None:
-        with _loading:
-            if _identifier is None:
-                from py3langid.langid import MODEL_FILE, LanguageIdentifier
+def select_locale() -> str:
+    """The language of this request (Flask-Babel's locale selector); English outside one."""
+    if not has_request_context():
+        return SOURCE_LANGUAGE
+    if current_user.is_authenticated and (chosen := supported(current_user.language)):
+        return chosen
+    return browser_choice()
 
-                _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    return _identifier
+
+def browser_choice() -> str:
+    """What this browser asks for, by its cookie or its ``Accept-Language``, else English:
+    the language of a visitor who is not signed in, found without the database (the last
+    resort error page uses it when the database cannot load anyone)."""
+    if chosen := supported(request.cookies.get(LANGUAGE_COOKIE)):
+        return chosen
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"],
+                                               default=SOURCE_LANGUAGE)
+
+
+def catalogue() -> NullTranslations:
+    """The request's translations, found once and kept with Flask-Babel's locale.
+
+    Flask-Babel finds them again for every ``{{ _('…') }}``: the request's context, its
+    locale, the locale's name, a lookup in its cache; fifty plural forms on a page of
+    search results made a tenth of it. They are kept in Flask-Babel's own namespace of
+    ``g``, under the name ``force_locale`` empties when it switches language and puts
+    back when it is done, so an email rendered in its recipient's language in the
+    middle of a page gets that language's catalogue, and the page its own again.
+    """
+    babel_state = g._flask_babel if "_flask_babel" in g else None
+    found = getattr(babel_state, "babel_translations", None)
+    if found is None:
+        found = get_translations()
+        if "_flask_babel" in g:
+            g._flask_babel.babel_translations = found
+    return found
+
+
+def language_of(user: object | None) -> str:
+    """The language to write to ``user`` in: their choice, else this request's, else
+    English (a background job has no browser to ask)."""
+    if chosen := supported(getattr(user, "language", None)):
+        return chosen
+    if has_request_context():
+        return str(get_locale())
+    return SOURCE_LANGUAGE
+
+
+@contextmanager
+def in_language_of(user: object | None) -> Iterator[str]:
+    """Speak ``user``'s language inside the block (emails to them), then this request's."""
+    language = language_of(user)
+    with force_locale(language):
+        yield language
+
+
+def names() -> dict[str, str]:
+    """Each language's code and its own name, for the switcher and the settings."""
+    return dict(current_app.config["LANGUAGES"])

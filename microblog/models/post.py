@@ -47,7 +47,7 @@ class Post(db.Model):
     # When the author last changed a published post (shown as "edited").
     edited_at: so.Mapped[datetime | None]
     # The language its words are in (ISO 639-1, "es"), told when it is saved
-    # (microblog/languages.py); "unknown" for text too short to tell, None for a post
+    # (microblog/language_detection.py); "unknown" for text too short to tell, None for a post
     # saved before languages were told (``flask languages detect`` fills them in).
     language: so.Mapped[str | None] = so.mapped_column(sa.String(LANGUAGE_MAX_LENGTH))
     featured: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())

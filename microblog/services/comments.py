@@ -20,7 +20,7 @@ from microblog.caching import ENGAGEMENT
 from microblog.database import built_once
 from microblog.errors import NotFound, PermissionDenied
 from microblog.extensions import db
-from microblog.languages import detect as detect_language
+from microblog.language_detection import detect as detect_language
 from microblog.markdown import excerpt, render_comment
 from microblog.models.base import utcnow
 from microblog.models.comment import COMMENT_MAX_LENGTH, Comment

@@ -22,7 +22,7 @@ from flask_babel import _
 from microblog.caching import ENGAGEMENT, POSTS
 from microblog.errors import NotFound, PermissionDenied, ValidationError
 from microblog.extensions import db
-from microblog.languages import detect as detect_language
+from microblog.language_detection import detect as detect_language
 from microblog.markdown import excerpt, render_article, render_status
 from microblog.markdown import tags as status_tags
 from microblog.models.base import utcnow

@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 
 from microblog.errors import NotFound, ValidationError
 from microblog.extensions import db
-from microblog.languages import UNKNOWN
+from microblog.language_detection import UNKNOWN
 from microblog.markdown import render_article, render_comment, render_status
 from microblog.models.comment import Comment
 from microblog.models.post import Post

@@ -9,7 +9,7 @@ was made from. Plain ADD COLUMN on ``posts`` and ``comments``: a batch rebuild
 would drop their search triggers (see 0004 and 0011).
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-07
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

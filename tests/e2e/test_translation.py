@@ -19,8 +19,7 @@ SPANISH = "Hoy fui al mercado y compré fruta fresca para toda la semana."
 
 @pytest.fixture
 def translator(app, translator_server):
-    app.config.update(TRANSLATOR_URL=translator_server.url, TRANSLATOR_TIMEOUT=0.5,
-                      LANGUAGES=["en", "es", "de"])
+    app.config.update(TRANSLATOR_URL=translator_server.url, TRANSLATOR_TIMEOUT=0.5)
     translate.init_app(app)
     yield translator_server
     app.config["TRANSLATOR_URL"] = None

@@ -14,7 +14,7 @@ from microblog.extensions import db, fragments
 from microblog.models.post import Post
 from microblog.models.translation import Translation
 from microblog.services import comments, posts
-from microblog.services.languages import detect_missing
+from microblog.services.language_backfill import detect_missing
 from tests.pages import parse
 
 SPANISH = "Hoy fui al mercado y compré fruta fresca para toda la semana."
@@ -27,9 +27,8 @@ SPANISH_READER = {"Accept-Language": "es"}
 @pytest.fixture
 def server(app, translator_server):
     """The app with a translator at ``translator_server``, chosen as create_app chooses
-    it (from TRANSLATOR_URL), and three interface languages."""
-    app.config.update(TRANSLATOR_URL=translator_server.url, TRANSLATOR_TIMEOUT=0.5,
-                      LANGUAGES=["en", "es", "de"])
+    it (from TRANSLATOR_URL), in the three interface languages."""
+    app.config.update(TRANSLATOR_URL=translator_server.url, TRANSLATOR_TIMEOUT=0.5)
     translate.init_app(app)
     yield translator_server
     app.config["TRANSLATOR_URL"] = None
@@ -235,7 +234,7 @@ def test_the_csrf_token_is_required(server, client, spanish):
 def test_translation_is_rate_limited_per_account(server, sibling_app, spanish):
     # The limiter reads whether it is on when the app is built: an app of its own.
     client = sibling_app(RATELIMIT_ENABLED=True, RATELIMIT_TRANSLATE_PER_USER="2 per hour",
-                         TRANSLATOR_URL=server.url, LANGUAGES=["en", "es", "de"]).test_client()
+                         TRANSLATOR_URL=server.url).test_client()
     client.login("bob")
     token = client.csrf_token()
     headers = {"X-CSRFToken": token}

@@ -1,10 +1,10 @@
-"""Telling a post's language from its words (microblog/languages.py): long enough text
+"""Telling a post's language from its words (microblog/language_detection.py): long enough text
 is told right, text too short to tell is "unknown", and code, URLs and mentions do not
 count as words."""
 
 import pytest
 
-from microblog.languages import MIN_LETTERS, UNKNOWN, detect, plain_text
+from microblog.language_detection import MIN_LETTERS, UNKNOWN, detect, plain_text
 from microblog.markdown import render_article, render_comment, render_status
 
 

@@ -3,7 +3,7 @@
 Migration 0017 added ``posts.language`` and ``comments.language`` and left the rows
 already there at NULL, which the pages treat as "unknown": no translation is offered.
 ``flask languages detect`` fills them in, a batch at a time, from the stored HTML
-(:func:`microblog.languages.detect`, about 50 µs a row): cheap enough to run once on
+(:func:`microblog.language_detection.detect`, about 50 µs a row): cheap enough to run once on
 a big site, and safe to run again (it looks only at rows still NULL).
 
 Each row it writes gets a new ``updated_at``, which is in every cached card's key
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from microblog.languages import detect
+from microblog.language_detection import detect
 from microblog.models.base import UTCDateTime, utcnow
 
 BATCH = 500
