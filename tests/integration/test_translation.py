@@ -379,3 +379,16 @@ def test_one_kept_translation_per_post_and_language(people, spanish):
     db.session.rollback()
     db.session.add(Translation(post_id=spanish.id, target="de", source_digest="b", html="y"))
     db.session.commit()  # another language is another row
+
+
+def test_the_account_language_decides_what_is_offered(server, client, people, spanish):
+    from microblog.services import accounts
+
+    german = posts.create_post(people["alice"], GERMAN)
+    accounts.choose_language(people["bob"], "es")
+    client.login("bob")
+    page = client.get("/explore", headers=ENGLISH_READER)  # the account beats the browser
+    assert translate_button(page, f"post-{spanish.id}") is None
+    assert translate_button(page, f"post-{german.id}") is not None
+    answer = ask(client, f"/post/{german.id}/translate")
+    assert answer.json["target"] == "es"
