@@ -392,3 +392,15 @@ def test_the_account_language_decides_what_is_offered(server, client, people, sp
     assert translate_button(page, f"post-{german.id}") is not None
     answer = ask(client, f"/post/{german.id}/translate")
     assert answer.json["target"] == "es"
+
+
+def test_two_readers_translating_at_once_keep_one_row(server, client, spanish):
+    """The second of two requests that both found nothing kept and both translated: its
+    insert meets the unique index, and the first request's row stays (no 500)."""
+    from microblog.services.translations import _keep
+
+    client.login("bob")
+    first = ask(client, f"/post/{spanish.id}/translate").json
+    _keep(None, Translation.post_id, spanish.id, "en", "another digest", "<p>late</p>", None)
+    kept = db.session.scalars(sa.select(Translation)).all()
+    assert [(row.html, row.post_id) for row in kept] == [(first["html"], spanish.id)]
