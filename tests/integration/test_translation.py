@@ -218,7 +218,7 @@ def test_text_in_the_readers_language_or_unknown_is_refused(server, client, peop
     client.login("bob")
     same = ask(client, f"/post/{spanish.id}/translate", headers=SPANISH_READER)
     assert same.status_code == 422
-    assert same.json["detail"] == "This is already in your language."
+    assert same.json["detail"] == "Esto ya está en tu idioma."  # told in the reader's language
     assert ask(client, f"/post/{short.id}/translate").status_code == 422
     assert server.calls == []
 
