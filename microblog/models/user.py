@@ -106,6 +106,8 @@ class User(UserMixin, db.Model):
     # The sign-in session (microblog/models/login_session.py) this object was loaded
     # through or has just started: set by services.sessions, not a column.
     login_session = None
+    # The API token pair (microblog/models/api_token.py) this object was loaded through.
+    api_token = None
 
     def login_session_token(self) -> str:
         """What Flask-Login keeps in the session and the remember-me cookie
