@@ -148,7 +148,8 @@ def test_a_password_reset_revokes_every_token(api, make_user):
 
     susan = make_user("susan")
     tokens = api.sign_in("susan")
-    passwords.reset_password(links.password_reset_token(susan), "a brand new password", "a brand new password")
+    new = "a brand new password"
+    passwords.reset_password(links.password_reset_token(susan), new, new)
     assert_problem(me(api, tokens["access_token"]), 401)
 
 
