@@ -8,6 +8,7 @@ from flask import Flask
 
 from microblog.api.errors import PROBLEM_MIMETYPE
 from microblog.api.schemas import PROBLEM_SCHEMA
+from microblog.integers import MAX_ID
 
 DESCRIPTION = """Every capability of Microblog over JSON.
 
@@ -18,6 +19,10 @@ Every error is an RFC 9457 problem (`application/problem+json`).
 """
 
 
+ANY_REQUEST = ((400, "Bad request"), (429, "Too many requests (see Retry-After)"))
+WITH_BODY = ((413, "Body too large"), (415, "Body not application/json"))
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("DESCRIPTION", DESCRIPTION)
     app.config["HTTP_ERROR_SCHEMA"] = PROBLEM_SCHEMA
@@ -25,13 +30,30 @@ def init_app(app: Flask) -> None:
 
     @app.spec_processor
     def problems_are_problem_json(spec: dict) -> dict:
-        """APIFlask documents error bodies as ``application/json``; ours are problems."""
+        """APIFlask documents error bodies as ``application/json``; ours are problems. And
+        it cannot know the errors every request may meet before its view runs: a query
+        or body with control characters (400, ``middleware/control_characters.py``), a
+        rate limit (429); with a body, one too large (413) or not JSON (415)."""
         for operations in spec.get("paths", {}).values():
             for operation in operations.values():
                 if not isinstance(operation, dict):
                     continue
-                for status, response in operation.get("responses", {}).items():
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("in") == "path" and \
+                            parameter.get("schema", {}).get("type") == "integer":
+                        # The <int:…> converter's bounds (microblog/integers.py): a larger
+                        # number names nothing, and no route answers it.
+                        parameter["schema"].update(minimum=0, maximum=MAX_ID)
+                responses = operation.setdefault("responses", {})
+                for status, response in responses.items():
                     content = response.get("content", {})
                     if str(status)[0] in "45" and "application/json" in content:
                         content[PROBLEM_MIMETYPE] = content.pop("application/json")
+                always = ANY_REQUEST + (WITH_BODY if "requestBody" in operation else ())
+                for status, description in always:
+                    responses.setdefault(str(status), {
+                        "description": description,
+                        "content": {PROBLEM_MIMETYPE: {
+                            "schema": {"$ref": "#/components/schemas/HTTPError"}}},
+                    })
         return spec

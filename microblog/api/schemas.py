@@ -18,6 +18,7 @@ from apiflask import Schema
 from apiflask.fields import Boolean, DateTime, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 
+from microblog.integers import MAX_ID
 from microblog.models.user import ABOUT_ME_MAX_LENGTH, EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH
 from microblog.services.accounts import PASSWORD_MAX_LENGTH
 
@@ -32,9 +33,9 @@ def example(value):
 
 
 class PageQuery(Schema):
-    page = Integer(load_default=1, validate=Range(min=1), **example(1))
+    page = Integer(load_default=1, validate=Range(min=1, max=MAX_ID), **example(1))
     # Larger values are cut to 100 (API_MAX_PER_PAGE).
-    per_page = Integer(validate=Range(min=1), **example(25))
+    per_page = Integer(validate=Range(min=1, max=MAX_ID), **example(25))
 
 
 class Meta(Schema):
@@ -159,7 +160,7 @@ class NewPost(Schema):
     # A status has a body only; an article has a title too (and maybe a category, tags).
     body = String(required=True, validate=Length(max=100_000), **example("Hello, #flask!"))
     title = String(validate=Length(max=1000), **example(None), allow_none=True)
-    category_id = Integer(allow_none=True, validate=Range(min=1, max=2**31 - 1),
+    category_id = Integer(allow_none=True, validate=Range(min=1, max=MAX_ID),
                           **example(None))
     tags = String(validate=Length(max=1000), **example(""))
     # An article may be kept as a draft, seen by its author alone, until published.
@@ -169,7 +170,7 @@ class NewPost(Schema):
 class PostChanges(Schema):
     body = String(required=True, validate=Length(max=100_000), **example("Hello again, #flask!"))
     title = String(validate=Length(max=1000), allow_none=True, **example(None))
-    category_id = Integer(allow_none=True, validate=Range(min=1, max=2**31 - 1),
+    category_id = Integer(allow_none=True, validate=Range(min=1, max=MAX_ID),
                           **example(None))
     tags = String(validate=Length(max=1000), **example(""))
 
