@@ -25,6 +25,7 @@ each figure means.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import datetime
 import html
@@ -112,6 +113,7 @@ class Scenario:
     script: str | None = None  # bench/wrk/<script>.lua, for requests with a body
     env: dict[str, str] = field(default_factory=dict)
     cookie: str = ""
+    headers: dict[str, str] = field(default_factory=dict)  # sent with every request
     expect: int = 200
     writes: bool = False  # run beside a home timeline read load
     notes: dict[str, object] = field(default_factory=dict)  # copied into its results
@@ -239,7 +241,11 @@ def app_env(url: sa.URL, redis_url: str, cache_prefix: str, log_dir: Path) -> di
             "DATABASE_URL": url.render_as_string(hide_password=False),
             "REDIS_URL": redis_url, "CACHE_KEY_PREFIX": cache_prefix,
             "LOG_TO_STDOUT": "false", "LOG_DIR": str(log_dir),
-            "SQL_QUERY_COUNT_HEADER": "true"}
+            "SQL_QUERY_COUNT_HEADER": "true",
+            # The API's limits stay on (they are counted in Redis, as in production) but
+            # sized beyond what wrk sends; its access token lasts the whole run.
+            "RATELIMIT_API_PER_TOKEN": "10000000 per minute",
+            "RATELIMIT_API_PER_IP": "10000000 per minute", "API_ACCESS_TOKEN_MINUTES": "720"}
 
 
 def database_url(text: str) -> sa.URL:
@@ -264,6 +270,7 @@ class Cast:
     tag: str  # the tag on the most published posts
     category: str  # the slug of the category with the most published posts
     conversation: int  # the reader's longest conversation (bench/inbox.py)
+    prolific_id: int = 0  # the id of ``prolific``, for GET /api/users/<id>
 
 
 def choose_cast() -> Cast:
@@ -315,7 +322,7 @@ def choose_cast() -> Cast:
     if not (tag and category):
         raise SystemExit("The data set has no tagged or no filed article: seed more posts.")
     return Cast(reader, writer, db.session.get(User, prolific_id).username, popular, post_path,
-                post_comments, pool, tag, category, seed_inbox(reader))
+                post_comments, pool, tag, category, seed_inbox(reader), prolific_id=prolific_id)
 
 
 def undo_writes(cast: Cast, last_post_id: int) -> None:
@@ -412,10 +419,12 @@ class Response:
 
 
 def request(url: str, method: str = "GET", cookie: str = "",
-            form: dict[str, str] | None = None) -> Response:
+            form: dict[str, str] | None = None,
+            extra_headers: dict[str, str] | None = None) -> Response:
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-    headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})}
+    headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {}),
+               **(extra_headers or {})}
     body = None
     if form is not None:
         body = urllib.parse.urlencode(form)
@@ -473,6 +482,16 @@ def log_in(base: str, username: str) -> Login:
     return Login(cookies(home, jar), csrf_token(home.body))
 
 
+def api_token(base: str, username: str) -> str:
+    """An access token for ``username`` from ``POST /api/tokens`` (HTTP Basic), as an API
+    client gets one."""
+    pair = base64.b64encode(f"{username}:{SEEDED_PASSWORD}".encode()).decode()
+    answer = request(base + "/api/tokens", "POST", extra_headers={"Authorization": f"Basic {pair}"})
+    if answer.status != 201:
+        raise SystemExit(f"Could not get an API token for {username}: {answer.status}")
+    return json.loads(answer.body)["access_token"]
+
+
 def page_50(base: str, login: Login) -> str:
     """The URL of home page 50 the way a reader reaches it: following "Older posts" links
     (a cursor, when the pager carries one), or ``?page=50`` without such links."""
@@ -490,8 +509,11 @@ def page_50(base: str, login: Login) -> str:
 # The pages the reader reads, but home page 50 (found by following the pager's links).
 READ_PAGES = ("home", "explore", "profile", "profile_popular", "post", "tag", "category",
               "search", "messages", "conversation", "notifications")
+# The REST API's reads: a user (no token, as a public profile), and the reader's home
+# timeline as JSON (with the reader's bearer token).
+API_READS = ("api-user", "api-feed")
 # Every scenario, in the order a round runs them.
-SCENARIOS = ("home", "home_page50", *READ_PAGES[1:], "write_post", "follow")
+SCENARIOS = ("home", "home_page50", *READ_PAGES[1:], *API_READS, "write_post", "follow")
 
 
 def read_paths(cast: Cast) -> dict[str, str]:
@@ -522,6 +544,9 @@ def scenarios(server: Server, cast: Cast) -> list[Scenario]:
         Scenario("messages", paths["messages"], cookie=reader.cookie),
         Scenario("conversation", paths["conversation"], cookie=reader.cookie),
         Scenario("notifications", paths["notifications"], cookie=reader.cookie),
+        Scenario("api-user", f"/api/users/{cast.prolific_id}"),
+        Scenario("api-feed", "/api/feed", headers={
+            "Authorization": f"Bearer {api_token(server.base, cast.reader)}"}),
         Scenario("write_post", "/index", "POST", "publish", cookie=writer.cookie, expect=302,
                  writes=True, env={"BENCH_CSRF": urllib.parse.quote_plus(writer.csrf),
                                    "BENCH_STATUS": urllib.parse.quote_plus(STATUS_TEXT)}),
@@ -622,7 +647,8 @@ def query_count(server: Server, scenario: Scenario) -> int:
         form = {"csrf_token": csrf}
         if scenario.script == "publish":
             form["post"] = f"{STATUS_TEXT} {uuid.uuid4().hex[:8]}"  # a new text, a new post
-    answer = request(server.base + scenario.path, scenario.method, scenario.cookie, form)
+    answer = request(server.base + scenario.path, scenario.method, scenario.cookie, form,
+                     scenario.headers)
     location = answer.headers.get("Location", "")
     if answer.status != scenario.expect or "/auth/login" in location:
         raise SystemExit(f"{scenario.method} {scenario.path} answered {answer.status} "
@@ -644,6 +670,8 @@ def load(server: Server, scenario: Scenario, connections: int, settings: Setting
                "-H", f"User-Agent: {USER_AGENT}"]
     if scenario.cookie:
         command += ["-H", f"Cookie: {scenario.cookie}"]
+    for name, value in scenario.headers.items():
+        command += ["-H", f"{name}: {value}"]
     command.append(server.base + scenario.path)
     sampler = MemorySampler(server)
     sampler.start()

@@ -76,6 +76,9 @@ class User(UserMixin, db.Model):
     followed_by_viewer: so.Mapped[bool | None] = so.query_expression()
     # Whether the visitor blocked this user (``services.blocks``), asked the same way.
     blocked_by_viewer: so.Mapped[bool | None] = so.query_expression()
+    # How many published posts they have, when the query that loaded it asked
+    # (``services.accounts.get_user_by_id``, for the API's ``post_count``).
+    post_count: so.Mapped[int | None] = so.query_expression()
 
     posts: so.WriteOnlyMapped[Post] = so.relationship(
         back_populates="author", passive_deletes=True

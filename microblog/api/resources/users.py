@@ -37,7 +37,7 @@ def _people(found, users, total: int | None, viewer):
 def get_user(user_id: int):
     """One account; ``email`` is there only when it is the caller's own."""
     user = accounts.get_user_by_id(user_id)
-    return shown.user(user, counts.published_posts([user.id])[user.id], token_auth.current_user)
+    return shown.user(user, user.post_count, token_auth.current_user)
 
 
 @bp.get("/users")

@@ -39,9 +39,12 @@ def test_a_user_in_chapter_23s_shape(api, make_user):
 def test_the_email_is_shown_to_its_owner_alone(api, other_api, make_user):
     susan = make_user("susan")
     make_user("bob")
+    posts.create_post(susan, "mine")
     api.sign_in("susan")
     other_api.sign_in("bob")
-    assert api.get(f"/api/users/{susan.id}").get_json()["email"] == "susan@example.com"
+    own = api.get(f"/api/users/{susan.id}").get_json()
+    assert own["email"] == "susan@example.com"
+    assert own["post_count"] == 1  # her row came with her token, and still gets its count
     assert "email" not in other_api.get(f"/api/users/{susan.id}").get_json()
 
 
