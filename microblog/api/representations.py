@@ -106,3 +106,30 @@ def per_page(asked: int | None, setting: int, maximum: int) -> int:
 
 
 Serialise = Callable[[Any], dict[str, Any]]
+
+
+def author(person: Any) -> dict[str, Any]:
+    return {"id": person.id, "username": person.username, "avatar": person.avatar(AVATAR_SIZE)}
+
+
+def comment(comment: Any, *, body: str | None = None) -> dict[str, Any]:
+    """A comment: a model or a listing alike."""
+    shown = {
+        "id": comment.id, "body_html": comment.body_html, "created_at": comment.created_at,
+        "edited_at": comment.edited_at, "author": author(comment.author),
+        "links": {"self": url_for("comments.get_comment", comment_id=comment.id),
+                  "post": url_for("posts.get_post", post_id=comment.post.id)},
+    }
+    if body is not None:
+        shown["body"] = body
+    return shown
+
+
+def message(message: Any) -> dict[str, Any]:
+    return {"id": message.id, "sender": author(message.sender), "body_html": message.body_html,
+            "created_at": message.created_at}
+
+
+def task(task: Any, download: str | None = None) -> dict[str, Any]:
+    return {"id": task.id, "name": task.name, "state": str(task.state.value),
+            "progress": task.progress, "error": task.error, "download": download}

@@ -199,3 +199,141 @@ PROBLEM_SCHEMA = {
         },
     },
 }
+
+
+# --- comments -------------------------------------------------------------------------------
+
+
+class CommentLinks(Schema):
+    self = String(required=True, **example("/api/comments/9"))
+    post = String(required=True, **example("/api/posts/42"))
+
+
+class CommentOut(Schema):
+    id = Integer(required=True, **example(9))
+    body_html = String(required=True, **example("<p>Nice one!</p>"))
+    body = String(**example("Nice one!"))
+    created_at = DateTime(required=True, **example(WHEN))
+    edited_at = DateTime(allow_none=True, **example(None))
+    author = Nested(Author, required=True)
+    links = Nested(CommentLinks, data_key="_links", required=True)
+
+
+class CommentPage(Schema):
+    items = List(Nested(CommentOut), required=True)
+    meta = Nested(Meta, data_key="_meta", required=True)
+    links = Nested(PageLinks, data_key="_links", required=True)
+
+
+class CommentIn(Schema):
+    body = String(required=True, validate=Length(max=100_000), **example("Nice one!"))
+
+
+# --- categories -----------------------------------------------------------------------------
+
+
+class CategoryOut(Schema):
+    slug = String(required=True, **example("python"))
+    name = String(required=True, **example("Python"))
+    posts = String(required=True, **example("/api/categories/python/posts"))
+
+
+class CategoryList(Schema):
+    items = List(Nested(CategoryOut), required=True)
+
+
+# --- moderation -----------------------------------------------------------------------------
+
+
+class RoleIn(Schema):
+    # user, moderator or admin: the moderation service says which names it knows.
+    role = String(required=True, validate=Length(max=32), **example("moderator"))
+
+
+class AccountState(Schema):
+    id = Integer(required=True, **example(7))
+    username = String(required=True, **example("susan"))
+    role = String(required=True, **example("moderator"))
+    disabled = Boolean(required=True, **example(False))
+
+
+# --- notifications --------------------------------------------------------------------------
+
+
+class NotificationOut(Schema):
+    id = Integer(required=True, **example(31))
+    kind = String(required=True, **example("like"))
+    text = String(required=True, **example("alice and 3 others liked your post “Birds”"))
+    created_at = DateTime(required=True, **example(WHEN))
+    read = Boolean(required=True, **example(False))
+    count = Integer(required=True, **example(4))
+
+
+class NotificationPage(Schema):
+    items = List(Nested(NotificationOut), required=True)
+    meta = Nested(Meta, data_key="_meta", required=True)
+    links = Nested(PageLinks, data_key="_links", required=True)
+    unread = Integer(required=True, **example(2))
+
+
+class NotificationsQuery(PageQuery):
+    # An ISO 8601 time: only what came after it, oldest first (what a poller has not seen).
+    since = DateTime(**example(WHEN))
+
+
+# --- messages -------------------------------------------------------------------------------
+
+
+class MessageOut(Schema):
+    id = Integer(required=True, **example(120))
+    sender = Nested(Author, required=True)
+    body_html = String(required=True, **example("<p>See you at the meetup?</p>"))
+    created_at = DateTime(required=True, **example(WHEN))
+
+
+class ConversationOut(Schema):
+    id = Integer(required=True, **example(5))
+    other = Nested(Author, required=True)
+    unread_count = Integer(required=True, **example(1))
+    last_message = Nested(MessageOut, allow_none=True)
+    messages = String(required=True, **example("/api/conversations/5/messages"))
+
+
+class ConversationPage(Schema):
+    items = List(Nested(ConversationOut), required=True)
+    meta = Nested(Meta, data_key="_meta", required=True)
+    links = Nested(PageLinks, data_key="_links", required=True)
+
+
+class MessageHistory(Schema):
+    items = List(Nested(MessageOut), required=True)
+    earlier = String(allow_none=True, **example("/api/conversations/5/messages?before=71"))
+
+
+class HistoryQuery(Schema):
+    before = Integer(validate=Range(min=1, max=MAX_ID), **example(71))
+
+
+class MessageIn(Schema):
+    recipient_id = Integer(required=True, validate=Range(min=1, max=MAX_ID), **example(7))
+    body = String(required=True, validate=Length(max=100_000),
+                  **example("See you at the meetup?"))
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+
+class TaskOut(Schema):
+    id = String(required=True, **example("9f1c2e7a4b6d8e0f1a2b3c4d5e6f7a8b"))
+    name = String(required=True, **example("export_data"))
+    state = String(required=True, **example("running"))
+    progress = Integer(required=True, **example(40))
+    error = String(allow_none=True, **example(None))
+    download = String(allow_none=True, **example(None))
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+class SearchQueryIn(PageQuery):
+    q = String(required=True, validate=Length(min=1, max=200), **example("flask"))

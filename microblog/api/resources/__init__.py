@@ -7,10 +7,27 @@ from apiflask import APIBlueprint
 
 
 def blueprints() -> list[APIBlueprint]:
-    from microblog.api.resources import feed, follows, likes, posts, tokens, users
+    from microblog.api.resources import (
+        blocks,
+        categories,
+        comments,
+        feed,
+        follows,
+        likes,
+        messages,
+        moderation,
+        notifications,
+        posts,
+        search,
+        tasks,
+        tokens,
+        users,
+    )
     from microblog.rate_limits import api_limits
 
-    found = [tokens.bp, users.bp, posts.bp, feed.bp, follows.bp, likes.bp]
+    found = [tokens.bp, users.bp, posts.bp, feed.bp, comments.bp, likes.bp, follows.bp,
+             categories.bp, search.bp, messages.bp, notifications.bp, blocks.bp, tasks.bp,
+             moderation.bp]
     for blueprint in found:
         if not getattr(blueprint, "api_limited", False):  # each app registers them again
             api_limits(blueprint)
