@@ -87,3 +87,39 @@ def test_a_server_error_under_api_is_a_problem(api, app, monkeypatch):
 def test_problems_whatever_the_client_accepts(api, accept):
     response = api.get("/api/users/999999", headers={"Accept": accept})
     assert_problem(response, 404)
+
+
+def test_a_post_to_an_unknown_api_address_is_a_404_not_a_csrf_error(api):
+    assert_problem(api.post("/api/no/such/thing", json={}), 404)
+
+
+def test_no_cors_unless_origins_are_configured(api, sibling_app, make_user):
+    from tests.integration.api.conftest import ApiClient
+
+    susan = make_user("susan")
+    headers = {"Origin": "https://client.example"}
+    assert "Access-Control-Allow-Origin" not in api.get(f"/api/users/{susan.id}",
+                                                        headers=headers).headers
+    allowed = sibling_app(API_CORS_ORIGINS=["https://client.example"])
+    allowed.test_client_class = ApiClient
+    client = allowed.test_client()
+    response = client.get(f"/api/users/{susan.id}", headers=headers)
+    assert response.headers["Access-Control-Allow-Origin"] == "https://client.example"
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+    other = client.get(f"/api/users/{susan.id}", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    # The pages never answer another origin's scripts.
+    assert "Access-Control-Allow-Origin" not in client.get("/explore", headers=headers).headers
+
+
+def test_api_requests_are_logged_with_the_tokens_user(api, make_user, caplog):
+    import logging
+
+    susan = make_user("susan")
+    api.sign_in("susan")
+    with caplog.at_level(logging.INFO, logger="microblog.request"):
+        api.get("/api/feed")
+    line = next(r for r in caplog.records
+                if r.name == "microblog.request" and r.path == "/api/feed")
+    assert line.status == 200 and line.user_id == susan.id
+    assert api.token not in caplog.text  # no secret in the logs
