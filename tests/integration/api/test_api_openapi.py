@@ -70,6 +70,9 @@ def _example_of(schema: dict):
     """The object the field examples of ``schema`` make together."""
     if "example" in schema:
         return schema["example"]
+    if "anyOf" in schema:  # a nullable nested object: the object's example
+        return _example_of(next(option for option in schema["anyOf"]
+                                if option.get("type") != "null"))
     if schema.get("type") == "object" or "properties" in schema:
         return {name: _example_of(field) for name, field in schema.get("properties", {}).items()}
     if schema.get("type") == "array":
