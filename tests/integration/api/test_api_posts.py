@@ -178,3 +178,21 @@ def test_the_feed_costs_the_same_queries_whatever_the_page_size(api, make_user,
     assert len(small) == len(large)
     # The token (one query), who is followed, the page, its words.
     assert len(large) <= 4
+
+
+def test_lists_of_posts_and_comments_cost_the_same_whatever_the_page_size(api, make_user,
+                                                                         count_queries):
+    from microblog.services import comments
+
+    susan = make_user("susan")
+    bob = make_user("bob")
+    made = [posts.create_post(susan if n % 2 else bob, f"post {n}") for n in range(12)]
+    for n in range(12):
+        comments.add(bob, made[0].id, f"comment {n}")
+    for path in ("/api/posts", f"/api/users/{susan.id}/posts",
+                 f"/api/posts/{made[0].id}/comments"):
+        with count_queries() as small:
+            assert api.get(f"{path}?per_page=2").status_code == 200
+        with count_queries() as large:
+            assert api.get(f"{path}?per_page=12").status_code == 200
+        assert len(small) == len(large) <= 4, path

@@ -177,3 +177,12 @@ def test_checking_a_token_is_one_query(api, make_user, count_queries):
         user = api_tokens.user_for_token(tokens["access_token"])
     assert user.username == "susan"
     assert len(statements) == 1
+
+
+def test_ending_the_other_sessions_in_settings_revokes_api_tokens_too(api, client, make_user):
+    make_user("susan")
+    tokens = api.sign_in("susan")
+    client.login("susan")
+    client.submit("/settings/sessions/end_others")
+    assert_problem(me(api, tokens["access_token"]), 401)
+    assert client.get("/edit_profile").status_code == 200  # this browser stays signed in
