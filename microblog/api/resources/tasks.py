@@ -23,9 +23,9 @@ def _task(task) -> dict:
 @bp.post("/me/export")
 @bp.auth_required(token_auth)
 @bp.output(TaskOut, status_code=202)
-@bp.doc(summary="Start an export of your data", responses=[401, 422])
+@bp.doc(summary="Start an export of your data", responses=[401, 409])
 def start_export():
-    """One at a time: another while one runs is a 422."""
+    """One at a time: another while one runs is a 409."""
     task = exports.start_export(token_auth.current_user)
     return _task(task), 202, {"Location": url_for("api_tasks.get_task", task_id=task.id)}
 

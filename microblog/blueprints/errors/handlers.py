@@ -5,9 +5,9 @@ client asked for JSON); under ``/api`` it is always the API's problem body
 (``microblog/api/errors.py``), whatever the client accepts. Domain errors that
 escape a view are mapped here once: NotFound is a 404 (Moved, an old name of a
 renamed user or category, a 301 to the current one), PermissionDenied a 403,
-ValidationError a 422 (an API token that no longer works, a 401). A database
-that cannot be reached is a 503 with ``Retry-After``: the request was fine, and
-will work again once the database is back.
+ValidationError a 422 (a Conflict, a 409 for the API; an API token that no longer
+works, a 401). A database that cannot be reached is a 503 with ``Retry-After``:
+the request was fine, and will work again once the database is back.
 """
 
 import sqlite3
@@ -22,6 +22,7 @@ from flask_login import login_url
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Conflict as HTTPConflict
 from werkzeug.exceptions import (
     Forbidden,
     HTTPException,
@@ -37,7 +38,7 @@ from microblog.api import errors as api_errors
 from microblog.api.errors import is_api_request
 from microblog.blueprints.errors import bp
 from microblog.blueprints.forms import error_summary
-from microblog.errors import Moved, NotFound, PermissionDenied, ValidationError
+from microblog.errors import Conflict, Moved, NotFound, PermissionDenied, ValidationError
 from microblog.extensions import db, limiter, login
 from microblog.services.api_tokens import InvalidToken
 
@@ -234,6 +235,15 @@ def handle_validation_error(error: ValidationError):
         return error_response(UnprocessableEntity(), error.message,
                               api_errors.field_errors(error))
     return error_response(UnprocessableEntity(), error_summary(error))
+
+
+@bp.app_errorhandler(Conflict)
+def handle_conflict(error: Conflict):
+    """A 409 for the API (the state things are in refuses it, not the input); a page
+    shows it as it shows any other refusal."""
+    if is_api_request():
+        return error_response(HTTPConflict(), error.message)
+    return handle_validation_error(error)
 
 
 @bp.app_errorhandler(InvalidToken)

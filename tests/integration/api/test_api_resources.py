@@ -235,3 +235,20 @@ def test_messages_service_rules_hold(api, make_user):
     response = api.post("/api/messages", json={"recipient_id": susan.id, "body": "me"})
     assert response.status_code in (403, 422)
     assert messages.conversations(susan, 1, 10).items == []
+
+
+def test_a_second_export_while_one_waits_is_a_409(app, api, make_user):
+    make_user("susan")
+    api.sign_in("susan")
+    queue = jobs.queue_of(app)
+    paused = []
+    original = queue.hand_over
+    queue.hand_over = lambda task_id, *args: paused.append(task_id)  # the worker is busy
+    try:
+        first = api.post("/api/me/export").get_json()["id"]
+        body = assert_problem(api.post("/api/me/export"), 409)
+        assert "already in progress" in body["detail"]
+    finally:
+        queue.hand_over = original
+    queue.hand_over(first, 0)
+    assert jobs.wait_until_idle(30)
