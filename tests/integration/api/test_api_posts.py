@@ -145,8 +145,12 @@ def test_likes_are_idempotent_and_shown_to_the_liker(api, make_user):
     assert api.put(f"/api/posts/{post.id}/like").status_code == 204
     shown = api.get(f"/api/posts/{post.id}").get_json()
     assert shown["like_count"] == 1 and shown["liked"] is True
+    likers = api.get(f"/api/posts/{post.id}/likes").get_json()
+    assert [user["username"] for user in likers["items"]] == ["bob"]
     assert api.delete(f"/api/posts/{post.id}/like").status_code == 204
     assert api.get(f"/api/posts/{post.id}").get_json()["like_count"] == 0
+    assert api.get(f"/api/posts/{post.id}/likes").get_json()["items"] == []
+    assert_problem(api.get("/api/posts/424242/likes"), 404)
     assert_problem(api.put("/api/posts/424242/like"), 404)
 
 
