@@ -56,4 +56,27 @@ def init_app(app: Flask) -> None:
                         "content": {PROBLEM_MIMETYPE: {
                             "schema": {"$ref": "#/components/schemas/HTTPError"}}},
                     })
-        return spec
+        return _without_copies(spec)
+
+
+def _without_copies(spec: dict) -> dict:
+    """One name per schema. APIFlask registers a view's output schema again under a new
+    name (``UserOut1``) when apispec met it first nested in another (``UserPage``); the
+    copy is dropped and its references point at the original."""
+    schemas = spec.get("components", {}).get("schemas", {})
+    renamed = {}
+    for name in list(schemas):
+        base = name.rstrip("0123456789")
+        if base != name and schemas.get(base) == schemas[name]:
+            renamed[f"#/components/schemas/{name}"] = f"#/components/schemas/{base}"
+            del schemas[name]
+
+    def point(value):
+        if isinstance(value, dict):
+            return {key: renamed.get(item, item) if key == "$ref" else point(item)
+                    for key, item in value.items()}
+        if isinstance(value, list):
+            return [point(item) for item in value]
+        return value
+
+    return point(spec) if renamed else spec

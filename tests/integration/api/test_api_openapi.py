@@ -109,3 +109,11 @@ def test_the_docs_page_is_served_from_local_files_under_the_csp(api):
         assert api.get(url).status_code == 200, f"{url} is missing; run `make assets`"
     assert 'data-spec-url="/api/openapi.json"' in page
     assert "fonts.googleapis" not in page and "apiflask.com" not in page
+
+
+def test_each_schema_has_one_name(api):
+    """APIFlask names an output schema again (``UserOut1``) when it met it nested first;
+    clients generating code from the document would get two types for one thing."""
+    names = spec_of(api)["components"]["schemas"]
+    assert {"UserOut", "PostOut", "UserPage"} <= set(names)
+    assert not [name for name in names if name[-1].isdigit()]
