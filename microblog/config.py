@@ -205,6 +205,10 @@ class Config:
     AUTO_AUTH_ERROR_RESPONSE = True
     AUTO_404_RESPONSE = True
     AUTO_OPERATION_ID = True
+    # No "servers" in the document: APIFlask would write the address of whoever asked for
+    # it first and keep it, so every later reader's docs would call that host. Without
+    # it, a client (and Swagger UI) calls the host it read the document from.
+    AUTO_SERVERS = False
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     LOG_TO_STDOUT = _bool("LOG_TO_STDOUT")

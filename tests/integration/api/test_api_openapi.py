@@ -117,3 +117,10 @@ def test_each_schema_has_one_name(api):
     names = spec_of(api)["components"]["schemas"]
     assert {"UserOut", "PostOut", "UserPage"} <= set(names)
     assert not [name for name in names if name[-1].isdigit()]
+
+
+def test_the_document_names_no_server(api):
+    """The document is made once and kept: a server address in it would be the first
+    reader's (here the test client's ``localhost``) for everyone after."""
+    api.get("/api/openapi.json", base_url="http://first.example")
+    assert "servers" not in spec_of(api)
