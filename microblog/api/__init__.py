@@ -10,7 +10,7 @@ tokens, ``errors.py`` the problem bodies, ``docs.py`` the interactive docs.
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask
 
 from microblog.api.errors import is_api_request
 
@@ -44,8 +44,3 @@ def init_app(app: Flask) -> None:
         return errors.problem(error.status_code, detail, errors=fields, headers=error.headers)
 
     app.error_callback = input_problem
-
-
-def api_user_id() -> int | None:
-    """The id of the user whose token this API request carried, or None (for the log)."""
-    return g.get("api_user_id") if request else None

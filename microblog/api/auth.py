@@ -57,8 +57,3 @@ def token_auth_failed(error):
 # How the OpenAPI document describes an endpoint a caller may read without a token
 # (with one, it also says what the caller liked, shows their own drafts and email).
 TOKEN_OPTIONAL = [{}, {"BearerAuth": []}]
-
-
-def current_user() -> User | None:
-    """The user this request's token (or, for POST /api/tokens, password) is for."""
-    return token_auth.current_user or basic_auth.current_user

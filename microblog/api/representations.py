@@ -7,7 +7,7 @@ once, in this module, for every resource.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from math import ceil
 from typing import Any
 
@@ -104,8 +104,6 @@ def per_page(asked: int | None, setting: int, maximum: int) -> int:
     """``?per_page=``, or the pages' own size, never more than ``maximum`` (100)."""
     return min(asked or setting, maximum)
 
-
-Serialise = Callable[[Any], dict[str, Any]]
 
 
 def author(person: Any) -> dict[str, Any]:
