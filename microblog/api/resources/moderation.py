@@ -1,6 +1,6 @@
-"""What moderators and administrators do to accounts: disable and enable one (MODERATE),
-change its role (ADMIN). The moderation service checks who may; everyone else gets a
-403 with its reason."""
+"""What moderators and administrators do: disable and enable an account (MODERATE),
+change its role, feature an article on Explore (ADMIN). The moderation and posts
+services check who may; everyone else gets a 403 with its reason."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from apiflask import APIBlueprint
 from microblog.api.auth import token_auth
 from microblog.api.schemas import AccountState, RoleIn
 from microblog.models.user import User
-from microblog.services import accounts, moderation
+from microblog.services import accounts, moderation, posts
 
 bp = APIBlueprint("moderation", __name__, url_prefix="/api", tag="Moderation")
 
@@ -47,3 +47,25 @@ def enable(user_id: int):
 def set_role(user_id: int, json_data: dict):
     user = accounts.get_user_by_id(user_id)
     return _state(moderation.set_role(token_auth.current_user, user, json_data["role"]))
+
+
+@bp.put("/posts/<int:post_id>/feature")
+@bp.auth_required(token_auth)
+@bp.output({}, status_code=204)
+@bp.doc(summary="Pin an article to the top of Explore (administrators)",
+        responses=[401, 403, 404, 422])
+def feature(post_id: int):
+    """Only a published article can be featured."""
+    user = token_auth.current_user
+    posts.set_featured(user, posts.get_post(post_id, user), True)
+    return "", 204
+
+
+@bp.delete("/posts/<int:post_id>/feature")
+@bp.auth_required(token_auth)
+@bp.output({}, status_code=204)
+@bp.doc(summary="Unpin a featured article (administrators)", responses=[401, 403, 404])
+def unfeature(post_id: int):
+    user = token_auth.current_user
+    posts.set_featured(user, posts.get_post(post_id, user), False)
+    return "", 204

@@ -252,3 +252,19 @@ def test_a_second_export_while_one_waits_is_a_409(app, api, make_user):
         queue.hand_over = original
     queue.hand_over(first, 0)
     assert jobs.wait_until_idle(30)
+
+
+def test_only_an_admin_features_a_published_article(api, make_user, admin):
+    susan = make_user("susan")
+    article = posts.create_article(susan, "Birds", "Sparrows.")
+    status = posts.create_post(susan, "a status")
+    api.sign_in("susan")
+    assert_problem(api.put(f"/api/posts/{article.id}/feature"), 403)
+    api.sign_in("ada")
+    assert api.put(f"/api/posts/{article.id}/feature").status_code == 204
+    db.session.expire_all()
+    assert db.session.get(type(article), article.id).featured is True
+    assert_problem(api.put(f"/api/posts/{status.id}/feature"), 422)
+    assert api.delete(f"/api/posts/{article.id}/feature").status_code == 204
+    db.session.expire_all()
+    assert db.session.get(type(article), article.id).featured is False
