@@ -33,6 +33,11 @@ class ValidationError(ServiceError):
         return combined
 
 
+class Conflict(ValidationError):
+    """The request is fine but clashes with the state things are in now (an export asked
+    for while one is running): a 409 for the API; a form shows it as any refusal."""
+
+
 class NotFound(ServiceError):
     """The thing asked for does not exist (or is not visible to this user)."""
 

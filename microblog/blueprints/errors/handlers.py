@@ -1,11 +1,13 @@
 """Error handlers, registered for the whole app.
 
 Every HTTP error renders ``errors/error.html`` (or a JSON problem body when the
-client asked for JSON). Domain errors that escape a view are mapped here once:
-NotFound is a 404 (Moved, an old name of a renamed user or category, a 301 to
-the current one), PermissionDenied a 403, ValidationError a 422. A database that
-cannot be reached is a 503 with ``Retry-After``: the request was fine, and will
-work again once the database is back.
+client asked for JSON); under ``/api`` it is always the API's problem body
+(``microblog/api/errors.py``), whatever the client accepts. Domain errors that
+escape a view are mapped here once: NotFound is a 404 (Moved, an old name of a
+renamed user or category, a 301 to the current one), PermissionDenied a 403,
+ValidationError a 422 (a Conflict, a 409 for the API; an API token that no longer
+works, a 401). A database that cannot be reached is a 503 with ``Retry-After``:
+the request was fine, and will work again once the database is back.
 """
 
 import sqlite3
@@ -19,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_url
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import (
     BadGateway,
     Forbidden,
@@ -28,12 +31,16 @@ from werkzeug.exceptions import (
     Unauthorized,
     UnprocessableEntity,
 )
+from werkzeug.exceptions import Conflict as HTTPConflict
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from microblog import languages, rate_limits
+from microblog.api import errors as api_errors
+from microblog.api.errors import is_api_request
 from microblog.blueprints.errors import bp
 from microblog.blueprints.forms import error_summary
 from microblog.errors import (
+    Conflict,
     Moved,
     NotFound,
     PermissionDenied,
@@ -42,6 +49,7 @@ from microblog.errors import (
     ValidationError,
 )
 from microblog.extensions import db, limiter, login
+from microblog.services.api_tokens import InvalidToken
 
 # What each error means for the person who met it (Werkzeug's own wording
 # is written for developers).
@@ -110,7 +118,10 @@ def not_logged_in():
     return redirect(login_url(login.login_view, next_url=request.url))
 
 
-def error_response(error: HTTPException, detail: str | None = None):
+def error_response(error: HTTPException, detail: str | None = None,
+                   fields: dict[str, list[str]] | None = None):
+    if is_api_request():
+        return api_errors.problem(error.code, detail, errors=fields, headers=error.get_headers())
     detail = str(detail or FRIENDLY_DETAIL[error.code])
     name = str(TITLE.get(error.code, error.name))
     if wants_json():
@@ -134,7 +145,7 @@ def error_response(error: HTTPException, detail: str | None = None):
 def handle_http_error(error: HTTPException):
     """Every HTTP error, including the 500 Flask makes of an unhandled exception."""
     if error.code not in FRIENDLY_DETAIL:
-        return error
+        return error_response(error) if is_api_request() else error
     if error.code == 500:
         return handle_internal_error(error)
     if error.code == 429:
@@ -262,5 +273,25 @@ def handle_translation_failed(error: TranslationFailed):
 
 @bp.app_errorhandler(ValidationError)
 def handle_validation_error(error: ValidationError):
-    """A safety net: views show these next to form fields; one that escapes is still a 422."""
+    """A safety net: views show these next to form fields; one that escapes is still a 422.
+    The API lets them all escape: its 422 names each field's messages."""
+    if is_api_request():
+        return error_response(UnprocessableEntity(), error.message,
+                              api_errors.field_errors(error))
     return error_response(UnprocessableEntity(), error_summary(error))
+
+
+@bp.app_errorhandler(Conflict)
+def handle_conflict(error: Conflict):
+    """A 409 for the API (the state things are in refuses it, not the input); a page
+    shows it as it shows any other refusal."""
+    if is_api_request():
+        return error_response(HTTPConflict(), error.message)
+    return handle_validation_error(error)
+
+
+@bp.app_errorhandler(InvalidToken)
+def handle_invalid_token(error: InvalidToken):
+    """An API token that is unknown, expired, spent or revoked: sign in again (401)."""
+    return error_response(Unauthorized(www_authenticate=WWWAuthenticate(
+        "bearer", {"realm": "Microblog API"})), error.message)
