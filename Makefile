@@ -68,6 +68,10 @@ $(ASSETS): package.json package-lock.json
 	rm -rf microblog/static/vendor
 	mkdir -p microblog/static/vendor/bootstrap
 	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js microblog/static/vendor/bootstrap/
+	mkdir -p microblog/static/vendor/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+	   node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js \
+	   node_modules/swagger-ui-dist/favicon-32x32.png microblog/static/vendor/swagger-ui/
 	touch $@
 
 # gettext reads compiled catalogues (.mo); people write the .po files. Each .mo is built

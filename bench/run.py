@@ -25,6 +25,7 @@ each figure means.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import datetime
 import html
@@ -241,7 +242,11 @@ def app_env(url: sa.URL, redis_url: str, cache_prefix: str, log_dir: Path) -> di
             "DATABASE_URL": url.render_as_string(hide_password=False),
             "REDIS_URL": redis_url, "CACHE_KEY_PREFIX": cache_prefix,
             "LOG_TO_STDOUT": "false", "LOG_DIR": str(log_dir),
-            "SQL_QUERY_COUNT_HEADER": "true"}
+            "SQL_QUERY_COUNT_HEADER": "true",
+            # The API's limits stay on (they are counted in Redis, as in production) but
+            # sized beyond what wrk sends; its access token lasts the whole run.
+            "RATELIMIT_API_PER_TOKEN": "10000000 per minute",
+            "RATELIMIT_API_PER_IP": "10000000 per minute", "API_ACCESS_TOKEN_MINUTES": "720"}
 
 
 def database_url(text: str) -> sa.URL:
@@ -266,6 +271,7 @@ class Cast:
     tag: str  # the tag on the most published posts
     category: str  # the slug of the category with the most published posts
     conversation: int  # the reader's longest conversation (bench/inbox.py)
+    prolific_id: int = 0  # the id of ``prolific``, for GET /api/users/<id>
 
 
 def choose_cast() -> Cast:
@@ -317,7 +323,7 @@ def choose_cast() -> Cast:
     if not (tag and category):
         raise SystemExit("The data set has no tagged or no filed article: seed more posts.")
     return Cast(reader, writer, db.session.get(User, prolific_id).username, popular, post_path,
-                post_comments, pool, tag, category, seed_inbox(reader))
+                post_comments, pool, tag, category, seed_inbox(reader), prolific_id=prolific_id)
 
 
 def undo_writes(cast: Cast, last_post_id: int) -> None:
@@ -477,6 +483,16 @@ def log_in(base: str, username: str) -> Login:
     return Login(cookies(home, jar), csrf_token(home.body))
 
 
+def api_token(base: str, username: str) -> str:
+    """An access token for ``username`` from ``POST /api/tokens`` (HTTP Basic), as an API
+    client gets one."""
+    pair = base64.b64encode(f"{username}:{SEEDED_PASSWORD}".encode()).decode()
+    answer = request(base + "/api/tokens", "POST", extra_headers={"Authorization": f"Basic {pair}"})
+    if answer.status != 201:
+        raise SystemExit(f"Could not get an API token for {username}: {answer.status}")
+    return json.loads(answer.body)["access_token"]
+
+
 def page_50(base: str, login: Login) -> str:
     """The URL of home page 50 the way a reader reaches it: following "Older posts" links
     (a cursor, when the pager carries one), or ``?page=50`` without such links."""
@@ -494,9 +510,13 @@ def page_50(base: str, login: Login) -> str:
 # The pages the reader reads, but home page 50 (found by following the pager's links).
 READ_PAGES = ("home", "explore", "profile", "profile_popular", "post", "tag", "category",
               "search", "messages", "conversation", "notifications")
+# The REST API's reads: a user (no token, as a public profile), and the reader's home
+# timeline as JSON (with the reader's bearer token).
+API_READS = ("api-user", "api-feed")
 # Every scenario, in the order a round runs them. home-es is home read in Spanish (the
 # reader's browser asks for it): the same page through the translation catalogue.
-SCENARIOS = ("home", "home-es", "home_page50", *READ_PAGES[1:], "write_post", "follow")
+SCENARIOS = ("home", "home-es", "home_page50", *READ_PAGES[1:], *API_READS, "write_post",
+             "follow")
 SPANISH = {"Accept-Language": "es-ES,es;q=0.9"}
 # Pages read in another language: the page they are, and the headers that ask for it.
 TRANSLATED = {"home-es": ("home", SPANISH)}
@@ -532,6 +552,9 @@ def scenarios(server: Server, cast: Cast) -> list[Scenario]:
         Scenario("messages", paths["messages"], cookie=reader.cookie),
         Scenario("conversation", paths["conversation"], cookie=reader.cookie),
         Scenario("notifications", paths["notifications"], cookie=reader.cookie),
+        Scenario("api-user", f"/api/users/{cast.prolific_id}"),
+        Scenario("api-feed", "/api/feed", headers={
+            "Authorization": f"Bearer {api_token(server.base, cast.reader)}"}),
         Scenario("write_post", "/index", "POST", "publish", cookie=writer.cookie, expect=302,
                  writes=True, env={"BENCH_CSRF": urllib.parse.quote_plus(writer.csrf),
                                    "BENCH_STATUS": urllib.parse.quote_plus(STATUS_TEXT)}),

@@ -24,6 +24,8 @@ PAGE_TARGETS = {
     "search": (150, 250),
     # Issue 25: the reader has 1,000 conversations and 10,000 notifications (bench/inbox.py).
     "messages": (300, 100), "conversation": (300, 100), "notifications": (300, 100),
+    # Issue 27: the REST API, a user by id and the home timeline as JSON with a token.
+    "api-user": (1500, 30), "api-feed": (500, 60),
 }
 WRITE_SCENARIOS = ("write_post", "follow")
 WRITE_P99_MS = 100

@@ -15,11 +15,12 @@ from importlib.metadata import PackageNotFoundError, version
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from apiflask import APIFlask
 from flask import Flask
 from flask_babel import format_datetime, format_number, get_locale
 from flask_login import current_user
 
-from microblog import database, images, integers, jobs, languages
+from microblog import database, images, integers, jobs, languages, translate
 from microblog.caching import init_cache
 from microblog.config import (
     BASE_DIR,
@@ -52,7 +53,12 @@ def create_app(
     elif isinstance(config, str):
         config = CONFIGS[config]
 
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    # An APIFlask is a Flask that also writes the API's OpenAPI document from its views'
+    # schemas (microblog/api/). Its JSON error pages are off (json_errors): the errors
+    # blueprint chooses, by the path, between a problem body and the HTML page.
+    app = APIFlask(__name__, instance_path=str(INSTANCE_DIR), title="Microblog API",
+                   version=__version__, spec_path="/api/openapi.json", docs_path=None,
+                   json_errors=False)
     app.config.from_object(config)
     if overrides:
         app.config.update(overrides)
@@ -72,6 +78,7 @@ def create_app(
     images.init_app(app)
     mail.init_app(app)
     jobs.init_app(app)
+    translate.init_app(app)
     languages.init_app(app)  # Flask-Babel, and how each request's language is chosen
     app.jinja_env.globals.update(get_locale=get_locale, languages=languages.names,
                                  format_number=format_number, format_datetime=format_datetime)
@@ -89,6 +96,7 @@ def create_app(
                                  needs_email_confirmation=needs_email_confirmation)
 
     from microblog import fragments
+    from microblog.api import init_app as init_api
     from microblog.blueprints.admin import bp as admin_bp
     from microblog.blueprints.auth import bp as auth_bp
     from microblog.blueprints.blog import bp as blog_bp
@@ -119,6 +127,7 @@ def create_app(
     app.register_blueprint(settings_bp)
     app.register_blueprint(tasks_bp)
     app.register_blueprint(uploads_bp)
+    init_api(app)
     register_cli(app)
     configure_logging(app)
 

@@ -31,6 +31,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(markdown_cli)
     app.cli.add_command(translate_cli)
+    app.cli.add_command(languages_cli)
 
 
 @click.command("seed")
@@ -227,3 +228,22 @@ def rerender_command() -> None:
     articles, comments = rerender(db.session.connection(), image_hosts())
     commit(changes=[POSTS, ENGAGEMENT])
     click.echo(f"Rendered again: {articles} articles and {comments} comments changed.")
+
+
+languages_cli = AppGroup("languages", help="The language each post and comment is written in.")
+
+
+@languages_cli.command("detect")
+def detect_languages_command() -> None:
+    """Tell the language of the posts and comments saved before languages were told
+    (migration 0017 left them unknown), so readers of other languages are offered a
+    translation of them too. Rows that have a language are left alone.
+    """
+    from microblog.caching import ENGAGEMENT, POSTS
+    from microblog.extensions import db
+    from microblog.services.language_backfill import detect_missing
+    from microblog.services.transactions import commit
+
+    post_count, comment_count = detect_missing(db.session.connection())
+    commit(changes=[POSTS, ENGAGEMENT])
+    click.echo(f"Languages told: {post_count} posts and {comment_count} comments.")

@@ -173,6 +173,53 @@ class Config:
     )
     RATELIMIT_UPLOAD_PER_USER = os.environ.get("RATELIMIT_UPLOAD_PER_USER", "60 per hour")
     RATELIMIT_MESSAGE_PER_USER = os.environ.get("RATELIMIT_MESSAGE_PER_USER", "30 per 10 minutes")
+    # Asking for a translation of a post or comment (kept ones count too: a cheap rule).
+    RATELIMIT_TRANSLATE_PER_USER = os.environ.get("RATELIMIT_TRANSLATE_PER_USER", "60 per hour")
+
+    # The translator (microblog/translate/): a LibreTranslate-compatible service at
+    # TRANSLATOR_URL (none: no "Translate" link anywhere), with TRANSLATOR_API_KEY when
+    # it wants one. Each call waits TRANSLATOR_TIMEOUT seconds at most; after one that
+    # failed, the translator is not asked for TRANSLATOR_BREAKER_SECONDS.
+    TRANSLATOR_URL = os.environ.get("TRANSLATOR_URL") or None
+    TRANSLATOR_API_KEY = os.environ.get("TRANSLATOR_API_KEY") or None
+    TRANSLATOR_TIMEOUT = float(os.environ.get("TRANSLATOR_TIMEOUT", "3"))
+    TRANSLATOR_BREAKER_SECONDS = float(os.environ.get("TRANSLATOR_BREAKER_SECONDS", "30"))
+
+    # The REST API (microblog/api/). Its rate limits count every request (not only
+    # POSTs): per access token, and per client address for requests without one; a
+    # sign-in with HTTP Basic (POST /api/tokens) is counted per address and per username.
+    RATELIMIT_API_PER_TOKEN = os.environ.get("RATELIMIT_API_PER_TOKEN", "600 per minute")
+    RATELIMIT_API_PER_IP = os.environ.get("RATELIMIT_API_PER_IP", "300 per minute")
+    RATELIMIT_API_TOKENS_PER_IP = os.environ.get("RATELIMIT_API_TOKENS_PER_IP",
+                                                 "20 per 15 minutes")
+    RATELIMIT_API_TOKENS_PER_USERNAME = os.environ.get("RATELIMIT_API_TOKENS_PER_USERNAME",
+                                                       "5 per 15 minutes")
+    # An access token works this long; its refresh token, once, this long.
+    API_ACCESS_TOKEN_MINUTES = _int("API_ACCESS_TOKEN_MINUTES", 15)
+    API_REFRESH_TOKEN_DAYS = _int("API_REFRESH_TOKEN_DAYS", 7)
+    # ?per_page= may ask for at most this many items of a list.
+    API_MAX_PER_PAGE = 100
+    # Origins other sites' scripts may call the API from (CORS); none by default.
+    API_CORS_ORIGINS = _list("API_CORS_ORIGINS")
+    # APIFlask's interactive docs (/api/docs) load these, all served by the app itself
+    # (installed from the npm registry by `make assets`): no CDN, no Google Fonts.
+    SWAGGER_UI_CSS = "/static/vendor/swagger-ui/swagger-ui.css"
+    SWAGGER_UI_BUNDLE_JS = "/static/vendor/swagger-ui/swagger-ui-bundle.js"
+    SWAGGER_UI_STANDALONE_PRESET_JS = "/static/vendor/swagger-ui/swagger-ui-standalone-preset.js"
+    DOCS_FAVICON = "/static/vendor/swagger-ui/favicon-32x32.png"
+    REDOC_USE_GOOGLE_FONT = False
+    # The docs are Swagger UI; Redoc is not installed, so nothing may load it from its CDN.
+    REDOC_STANDALONE_JS = ""
+    SWAGGER_UI_CONFIG = {"deepLinking": True, "persistAuthorization": False}
+    # The OpenAPI document describes our own problem bodies (microblog/api/errors.py).
+    AUTO_VALIDATION_ERROR_RESPONSE = True
+    AUTO_AUTH_ERROR_RESPONSE = True
+    AUTO_404_RESPONSE = True
+    AUTO_OPERATION_ID = True
+    # No "servers" in the document: APIFlask would write the address of whoever asked for
+    # it first and keep it, so every later reader's docs would call that host. Without
+    # it, a client (and Swagger UI) calls the host it read the document from.
+    AUTO_SERVERS = False
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     LOG_TO_STDOUT = _bool("LOG_TO_STDOUT")

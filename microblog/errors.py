@@ -33,6 +33,11 @@ class ValidationError(ServiceError):
         return combined
 
 
+class Conflict(ValidationError):
+    """The request is fine but clashes with the state things are in now (an export asked
+    for while one is running): a 409 for the API; a form shows it as any refusal."""
+
+
 class NotFound(ServiceError):
     """The thing asked for does not exist (or is not visible to this user)."""
 
@@ -69,3 +74,13 @@ class InvalidLink(ServiceError):
 class Blocked(PermissionDenied):
     """One of two people blocked the other, so this cannot happen between them
     (``microblog.services.blocks``): a 403, with a message that says who blocked whom."""
+
+
+class TranslatorUnavailable(ServiceError):
+    """The translator did not answer in time, or is being skipped after it did not
+    (``microblog.translate``): a 503; trying again later may work."""
+
+
+class TranslationFailed(ServiceError):
+    """The translator answered, but with an error or with something that is not a
+    translation: a 502."""

@@ -26,7 +26,9 @@ from flask_login import current_user
 from limits import RateLimitItem, parse_many
 
 from microblog import audit, known_devices
+from microblog.api.errors import is_api_request
 from microblog.extensions import limiter
+from microblog.models.login_session import hash_token
 from microblog.models.user import User
 from microblog.redis_client import client_options
 from microblog.services.accounts import normalise_email
@@ -82,10 +84,10 @@ def disabled_for_this_app() -> bool:
 
 @limiter.request_filter
 def only_posts_are_limited() -> bool:
-    """Skip the limiter for anything but a POST: every limit here is on POSTs
+    """Skip the limiter for anything but a POST: every limit of the pages is on POSTs
     (:func:`post_limit`), and looking for limits that could apply cost a tenth of a
-    ``/health`` request."""
-    return request.method != "POST"
+    ``/health`` request. The API's limits count every request (:func:`api_limits`)."""
+    return request.method != "POST" and not is_api_request()
 
 
 # --- whose attempts count together -------------------------------------------------------
@@ -125,6 +127,30 @@ def submitted_email() -> str:
     """The address typed into the form, normalised as accounts store it."""
     address = normalise_email(request.form.get("email"))
     return "email:" + address[:KEY_MAX_LENGTH]
+
+
+def basic_auth_username() -> str:
+    """The username of an HTTP Basic sign-in (``POST /api/tokens``), as accounts match it."""
+    auth = request.authorization
+    name = (auth.username or "") if auth is not None and auth.type == "basic" else ""
+    return username_key(name.strip())
+
+
+def bearer_token() -> str | None:
+    """The access token this API request carries, if any."""
+    auth = request.authorization
+    if auth is None or auth.type != "bearer" or not auth.token:
+        return None
+    return auth.token
+
+
+def api_client() -> str:
+    """Whose API requests count together: an access token's (its hash: no secret is
+    kept in the limiter's storage), else the client's address."""
+    token = bearer_token()
+    if token is None:
+        return get_remote_address()
+    return "token:" + hash_token(token)[:32]
 
 
 def current_account() -> str:
@@ -169,6 +195,25 @@ reset_request_per_email = post_limit("RATELIMIT_RESET_PER_EMAIL", submitted_emai
 confirmation_resend_per_user = post_limit("RATELIMIT_CONFIRMATION_PER_USER", current_account)
 upload_per_user = post_limit("RATELIMIT_UPLOAD_PER_USER", current_account)
 message_per_user = post_limit("RATELIMIT_MESSAGE_PER_USER", current_account)
+translate_per_user = post_limit("RATELIMIT_TRANSLATE_PER_USER", current_account)
+api_tokens_per_ip = post_limit("RATELIMIT_API_TOKENS_PER_IP", get_remote_address)
+api_tokens_per_username = post_limit("RATELIMIT_API_TOKENS_PER_USERNAME", basic_auth_username)
+
+LIMIT_SETTINGS.extend(["RATELIMIT_API_PER_TOKEN", "RATELIMIT_API_PER_IP"])
+
+
+def api_limits(blueprint):
+    """Limit every request to an API blueprint: ``RATELIMIT_API_PER_TOKEN`` for each
+    access token, ``RATELIMIT_API_PER_IP`` for each address sending none."""
+    per_token = limiter.limit(lambda: current_app.config["RATELIMIT_API_PER_TOKEN"],
+                              key_func=api_client, exempt_when=lambda: bearer_token() is None,
+                              scope="api-token")
+    per_ip = limiter.limit(lambda: current_app.config["RATELIMIT_API_PER_IP"],
+                           key_func=get_remote_address,
+                           exempt_when=lambda: bearer_token() is not None, scope="api-ip")
+    per_token(blueprint)
+    per_ip(blueprint)
+    return blueprint
 
 
 def forgive_sign_in_failures() -> None:

@@ -243,6 +243,19 @@ def smtp_server():
 
 
 @pytest.fixture
+def translator_server():
+    """A LibreTranslate-compatible HTTP server on a free loopback port
+    (``tests/translator.py``): ``.calls`` are what it was asked, ``.mode`` how it answers."""
+    from tests.translator import TranslatorServer
+
+    server = TranslatorServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
 def sibling_app(app: Flask) -> Iterator[Callable[..., Flask]]:
     """Build more apps on ``app``'s database: ``sibling_app("production", MAIL_PORT=25)``.
 

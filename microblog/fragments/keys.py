@@ -25,14 +25,15 @@ from microblog.models.comment import Comment
 from microblog.models.post import Post
 from microblog.models.role import Permission
 from microblog.models.user import User
-from microblog.services import comments
+from microblog.services import comments, translations
 from microblog.services.permissions import can
 
 
 def post_card(visitor: User | AnonymousUserMixin, post: Post) -> tuple:
     """``_post.html``: the post's version and counts, its author's name, email and
-    uploaded picture (what their avatar shows), its category, and which like button the
-    visitor gets."""
+    uploaded picture (what their avatar shows), its category, which like button the
+    visitor gets, its language and whether the visitor is offered a translation (which
+    hangs on their language, their being signed in, and a translator being configured)."""
     if not visitor.is_authenticated:
         like_button = "none"  # a count, no form
     else:
@@ -40,15 +41,18 @@ def post_card(visitor: User | AnonymousUserMixin, post: Post) -> tuple:
     category = post.category
     return (post.id, post.updated_at, post.comment_count, post.like_count,
             post.author.username, post.author.email, post.author.avatar_file,
-            (category.slug, category.name) if category else None, like_button)
+            (category.slug, category.name) if category else None, like_button,
+            post.language, translations.offers(visitor, post.language))
 
 
 def comment_card(visitor: User | AnonymousUserMixin, comment: Comment, post: Post) -> tuple:
-    """``blog/_comment.html``: the comment's version, its author, the "author" badge, and
-    which tools (edit, delete) the rules give this visitor."""
+    """``blog/_comment.html``: the comment's version, its author, the "author" badge,
+    which tools (edit, delete) the rules give this visitor, and, as for a post, its
+    language and whether a translation is offered."""
     return (comment.id, comment.updated_at, comment.author.username, comment.author.email,
             comment.author.avatar_file, comment.user_id == post.user_id,
-            comments.may_edit(visitor, comment), comments.may_delete(visitor, comment))
+            comments.may_edit(visitor, comment), comments.may_delete(visitor, comment),
+            comment.language, translations.offers(visitor, comment.language))
 
 
 def navbar(visitor: User | AnonymousUserMixin) -> tuple:

@@ -49,7 +49,8 @@ def log_request(sender: Flask, response: Response, **extra: object) -> None:
 
 
 def logged_in_user_id() -> int | None:
-    """The id of the user this request loaded, or None; never a query of its own.
+    """The id of the user this request loaded (by its session, or by an API token), or
+    None; never a query of its own.
 
     Flask-Login keeps the user it loaded in ``g._login_user``. A request that
     never asked who is logged in (a static file, a health check) has none, and
@@ -57,6 +58,8 @@ def logged_in_user_id() -> int | None:
     read from the object's identity, not ``user.id``: after a rollback (a failed
     request) reading an attribute would go back to the database.
     """
+    if (api_user_id := g.get("api_user_id")) is not None:
+        return api_user_id  # the API's caller, known from its token (microblog/api/auth.py)
     user = g.get("_login_user")
     state = sa.inspect(user, raiseerr=False) if user is not None else None
     if state is None or state.identity is None:

@@ -10,6 +10,7 @@ def load_all() -> None:
     """Import every model, so the metadata and the relationships between them are
     complete before the first query (``create_app`` calls this)."""
     from microblog.models import (  # noqa: F401
+        api_token,
         block,
         category,
         comment,
@@ -22,6 +23,7 @@ def load_all() -> None:
         post,
         tag,
         task,
+        translation,
         upload,
         user,
     )

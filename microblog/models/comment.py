@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from microblog.extensions import db
-from microblog.models.post import Post
+from microblog.models.post import LANGUAGE_MAX_LENGTH, Post
 from microblog.models.user import User
 
 COMMENT_MAX_LENGTH = 2000
@@ -21,6 +21,8 @@ class Comment(db.Model):
     # Rendered once, when the comment is saved.
     body_html: so.Mapped[str] = so.mapped_column(sa.Text)
     edited_at: so.Mapped[datetime | None]
+    # Its language, told when saved, as for posts (``Post.language``).
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(LANGUAGE_MAX_LENGTH))
     post_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"))
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
 

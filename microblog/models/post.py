@@ -29,6 +29,7 @@ ARTICLE_MAX_LENGTH = 50_000
 TITLE_MAX_LENGTH = 200
 SLUG_MAX_LENGTH = 80
 EXCERPT_LENGTH = 300
+LANGUAGE_MAX_LENGTH = 16
 
 
 class Post(db.Model):
@@ -45,6 +46,10 @@ class Post(db.Model):
     published_at: so.Mapped[datetime | None]
     # When the author last changed a published post (shown as "edited").
     edited_at: so.Mapped[datetime | None]
+    # The language its words are in (ISO 639-1, "es"), told when it is saved
+    # (microblog/language_detection.py); "unknown" for text too short to tell, None for a post
+    # saved before languages were told (``flask languages detect`` fills them in).
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(LANGUAGE_MAX_LENGTH))
     featured: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     comment_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     like_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")

@@ -80,6 +80,9 @@ class User(UserMixin, db.Model):
     followed_by_viewer: so.Mapped[bool | None] = so.query_expression()
     # Whether the visitor blocked this user (``services.blocks``), asked the same way.
     blocked_by_viewer: so.Mapped[bool | None] = so.query_expression()
+    # How many published posts they have, when the query that loaded it asked
+    # (``services.accounts.get_user_by_id``, for the API's ``post_count``).
+    post_count: so.Mapped[int | None] = so.query_expression()
 
     posts: so.WriteOnlyMapped[Post] = so.relationship(
         back_populates="author", passive_deletes=True
@@ -110,6 +113,8 @@ class User(UserMixin, db.Model):
     # The sign-in session (microblog/models/login_session.py) this object was loaded
     # through or has just started: set by services.sessions, not a column.
     login_session = None
+    # The API token pair (microblog/models/api_token.py) this object was loaded through.
+    api_token = None
 
     def login_session_token(self) -> str:
         """What Flask-Login keeps in the session and the remember-me cookie

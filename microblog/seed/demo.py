@@ -36,8 +36,12 @@ DEMO_PEOPLE = {
 }
 DEMO_POSTS = [
     "Just finished chapter 8 of the Mega-Tutorial: followers work! #flask",
+    # Posts in other languages: an English reader is offered "Translate" under them
+    # when a translator is configured (TRANSLATOR_URL).
+    "Hoy terminé el capítulo sobre las plantillas. Ahora entiendo la herencia. #flask",
     "Reminder: an index on (user_id, published_at) makes profile pages fast. #databases",
     "Morning coffee and a green test suite. Good start.",
+    "Heute habe ich gelernt, warum jede Änderung ein POST sein muss. Sehr einleuchtend!",
     "Why is every state change a POST? Because a GET can be triggered by an <img> tag.",
     "Trying the explore page to find new people to follow.",
     "Pagination without COUNT(*): fetch one row more than you show. #databases",
@@ -149,6 +153,8 @@ DEMO_COMMENTS = [
     ("Indexes that match your pages", "david", "Does the same hold for PostgreSQL?"),
     ("Indexes that match your pages", "amy", "It does: the same index, the same plan."),
     ("Blueprints in five minutes", "lina", "Finally, a short explanation. Thanks!"),
+    ("Blueprints in five minutes", "david", "Muy útil, gracias. Lo voy a probar este fin de "
+                                           "semana con mi propio proyecto."),
     ("Why my routes got shorter", "john", "And the tests got simpler too."),
 ]
 DEMO_LIKES = {

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import _
@@ -17,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from microblog import audit, languages
 from microblog.caching import ENGAGEMENT, POSTS
+from microblog.database import built_once
 from microblog.errors import Moved, NotFound, PermissionDenied, ValidationError
 from microblog.extensions import db
 from microblog.models.base import utcnow
@@ -30,6 +32,7 @@ from microblog.models.user import (
     check_password_of_nobody,
     hash_password,
 )
+from microblog.pagination import Page, paginate
 from microblog.services import account_mail, counts, renames, sessions
 from microblog.services.loading import one_for_viewer
 from microblog.services.text import clean_text
@@ -258,6 +261,38 @@ def get_user(username: str, viewer: User | None = None) -> User:
             raise Moved(missing, old=username, new=current)
         raise NotFound(missing)
     return user
+
+
+def get_user_by_id(user_id: int) -> User:
+    """The user with id ``user_id`` (the API names users by id, as chapter 23 does), and
+    their number of published posts (``post_count``), in one query."""
+    user = db.session.scalars(built_once("user_by_id", _by_id), {"user_id": user_id}).first()
+    if user is None:
+        raise NotFound(_("There is no such user."))
+    return user
+
+
+def _by_id() -> sa.Select:
+    from microblog.models.post import Post
+
+    published = sa.select(sa.func.count(Post.id)).where(
+        Post.user_id == User.id, Post.published_at.is_not(None)).scalar_subquery()
+    # populate_existing: the caller's own row may be in the session already (its token
+    # loaded it), without the count.
+    return sa.select(User).where(User.id == sa.bindparam("user_id")).options(
+        so.with_expression(User.post_count, published)).execution_options(
+        populate_existing=True)
+
+
+def directory(page: int, per_page: int) -> tuple[Page[User], int]:
+    """A page of every account by username (any case), and how many accounts there are:
+    the API's ``GET /api/users``. Two queries, the page and the count."""
+    query = built_once("directory", lambda: sa.select(User).order_by(
+        sa.func.lower(User.username), User.id))
+    found = paginate(query, page, per_page)
+    total = db.session.scalar(built_once("account_count", lambda: sa.select(
+        sa.func.count()).select_from(User)))
+    return found, total
 
 
 def update_profile(user: User, username: str, about_me: str) -> User:

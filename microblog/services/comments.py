@@ -20,6 +20,7 @@ from microblog.caching import ENGAGEMENT
 from microblog.database import built_once
 from microblog.errors import NotFound, PermissionDenied
 from microblog.extensions import db
+from microblog.language_detection import detect as detect_language
 from microblog.markdown import excerpt, render_comment
 from microblog.models.base import utcnow
 from microblog.models.comment import COMMENT_MAX_LENGTH, Comment
@@ -91,6 +92,7 @@ def add(author: User, post_id: int, text: str) -> Comment:
     blocks.require_no_block(author, post.author, blocks.COMMENT)
     comment = Comment(body=_body(text), post=post, author=author)
     comment.body_html = render_comment(comment.body)
+    comment.language = detect_language(comment.body_html)
     db.session.add(comment)
     db.session.flush()
     about = {"actor": author.username, "post_id": post.id, "title": post.headline,
@@ -143,6 +145,7 @@ def edit(user: User, comment: Comment, text: str) -> Comment:
     require_may_edit(user, comment)
     comment.body = _body(text)
     comment.body_html = render_comment(comment.body)
+    comment.language = detect_language(comment.body_html)
     comment.edited_at = utcnow()
     commit(changes=[ENGAGEMENT])  # searches for comments remember their words
     return comment

@@ -16,6 +16,7 @@ from collections.abc import Collection
 
 import sqlalchemy as sa
 
+from microblog.database import built_once
 from microblog.extensions import db
 from microblog.models.comment import Comment
 from microblog.models.follow import followers
@@ -92,3 +93,17 @@ def recount_unread_messages(user_ids: Collection[int]) -> None:
             unread_message_count=sa.select(sa.func.coalesce(sa.func.sum(members.unread_count), 0))
             .where(members.user_id == User.id).scalar_subquery()),
         execution_options={"synchronize_session": False})
+
+
+def published_posts(user_ids: Collection[int]) -> dict[int, int]:
+    """How many published posts each of ``user_ids`` has (the API's ``post_count``), in
+    one query for them all, from the ``(user_id, published_at, id)`` index. Not stored:
+    nothing on the pages shows it."""
+    if not user_ids:
+        return {}
+    query = built_once("published_post_counts", lambda: sa.select(
+        Post.user_id, sa.func.count()).where(
+        Post.user_id.in_(sa.bindparam("user_ids", expanding=True)),
+        Post.published_at.is_not(None)).group_by(Post.user_id))
+    found = dict(db.session.execute(query, {"user_ids": list(user_ids)}).all())
+    return {user_id: found.get(user_id, 0) for user_id in user_ids}

@@ -36,7 +36,7 @@ from flask_babel import _, format_date
 from flask_babel import lazy_gettext as _l
 
 from microblog import jobs
-from microblog.errors import NotFound, ValidationError
+from microblog.errors import Conflict, NotFound
 from microblog.extensions import db
 from microblog.jobs import signals
 from microblog.jobs.functions import options_of
@@ -107,7 +107,7 @@ def start_export(user: User) -> Task:
     db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
     if db.session.scalar(_exports_of(user.id).where(Task.state.in_(WAITING)).limit(1)):
         db.session.rollback()
-        raise ValidationError(_("An export of your data is already in progress. "
+        raise Conflict(_("An export of your data is already in progress. "
                                 "You will get an email when it is ready."))
     return jobs.enqueue(build_export, user.id, user=user,
                         description=_("Exporting your data"))

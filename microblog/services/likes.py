@@ -1,4 +1,5 @@
-"""Likes: liking and unliking published posts, and which posts a viewer liked.
+"""Likes: liking and unliking published posts, which posts a viewer liked, and who liked
+a post.
 
 Liking is idempotent: the primary key ``(user_id, post_id)`` holds one like per
 pair, so a double click or a retried request changes nothing. The post's
@@ -14,11 +15,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from microblog.caching import ENGAGEMENT
+from microblog.database import built_once
 from microblog.extensions import db
 from microblog.models.like import likes
 from microblog.models.post import Post
 from microblog.models.role import Permission
 from microblog.models.user import User
+from microblog.pagination import Page, paginate
 from microblog.services import notifications
 from microblog.services.counts import recount
 from microblog.services.permissions import require
@@ -69,3 +72,13 @@ def liked_ids(user: User | None, posts: Iterable[Post]) -> set[int]:
         return set()
     return set(db.session.scalars(sa.select(likes.c.post_id).where(
         likes.c.user_id == user.id, likes.c.post_id.in_(ids))))
+
+
+def likers(post_id: int, page: int, per_page: int) -> Page[User]:
+    """The people who liked the published post ``post_id``, the latest like first."""
+    post = get_published(post_id)
+    query = built_once("likers_of", lambda: sa.select(User)
+                       .join(likes, likes.c.user_id == User.id)
+                       .where(likes.c.post_id == sa.bindparam("post_id"))
+                       .order_by(likes.c.created_at.desc(), User.id.desc()))
+    return paginate(query, page, per_page, values={"post_id": post.id})

@@ -94,6 +94,7 @@ class ListedPost:
     author: Author
     category: CategoryLink | None
     liked_by_viewer: bool | None  # None: nobody was asked (a visitor logged out)
+    language: str | None  # whether a translation is offered: in the card's key
     words: Words = field(repr=False, compare=False)
 
     def _word(self, name: str) -> Any:
@@ -143,6 +144,7 @@ def _post_columns(query: sa.Select, liked: sa.ColumnElement) -> sa.Select:
     return query.join(Post.author).outerjoin(Post.category).with_only_columns(
         Post.id, Post.user_id, Post.published_at, Post.updated_at,
         Post.comment_count, Post.like_count,
+        Post.language,
         User.username.label("author_name"), User.email.label("author_email"),
         User.avatar_file.label("author_avatar"),
         Category.slug.label("category_slug"), Category.name.label("category_name"),
@@ -157,7 +159,7 @@ def listed_posts(rows: Sequence[sa.Row]) -> list[ListedPost]:
         row.comment_count, row.like_count, Author(row.user_id, row.author_name, row.author_email,
                                                     row.author_avatar),
         CategoryLink(row.category_slug, row.category_name) if row.category_slug else None,
-        row.liked_by_viewer, words,
+        row.liked_by_viewer, row.language, words,
     ) for row in rows]
 
 
@@ -175,6 +177,7 @@ class ListedComment:
     updated_at: datetime
     author: Author
     post: Post
+    language: str | None
     words: Words = field(repr=False, compare=False)
 
     @property
@@ -193,7 +196,7 @@ def comment_columns(query: sa.Select) -> sa.Select:
     words."""
     return query.join(Comment.author).with_only_columns(
         Comment.id, Comment.user_id, Comment.created_at, Comment.updated_at,
-        User.username, User.email, User.avatar_file,
+        User.username, User.email, User.avatar_file, Comment.language,
     )
 
 
@@ -201,5 +204,5 @@ def listed_comments(rows: Sequence[sa.Row], post: Post) -> list[ListedComment]:
     words = Words(COMMENT_WORDS, [row.id for row in rows])
     return [ListedComment(row.id, row.user_id, row.created_at, row.updated_at,
                           Author(row.user_id, row.username, row.email,
-                                 row.avatar_file), post, words)
+                                 row.avatar_file), post, row.language, words)
             for row in rows]

@@ -22,6 +22,7 @@ from flask_babel import _
 from microblog.caching import ENGAGEMENT, POSTS
 from microblog.errors import NotFound, PermissionDenied, ValidationError
 from microblog.extensions import db
+from microblog.language_detection import detect as detect_language
 from microblog.markdown import excerpt, render_article, render_status
 from microblog.markdown import tags as status_tags
 from microblog.models.base import utcnow
@@ -141,7 +142,7 @@ def _article_fields(title: str | None, body: str | None,
 
 # The actions at /post/<id>/<action>: a slug must never spell one.
 RESERVED_SLUGS = {"edit", "delete", "publish", "feature", "unfeature", "like", "unlike",
-                  "comment"}
+                  "comment", "translate"}
 
 
 def slugify(title: str) -> str:
@@ -184,6 +185,7 @@ def create_post(author: User, body: str) -> Post:
     if repeated is not None:
         return repeated
     post = Post(body=body, body_html=render_status(body), published_at=utcnow())
+    post.language = detect_language(post.body_html)
     _file_status_tags(post)
     post.author = author
     db.session.add(post)
@@ -233,6 +235,7 @@ def _fill_article(post: Post, title, body, category_id, tags) -> None:
     html = render_article(body, image_hosts())
     post.title, post.slug, post.body, post.body_html = title, slugify(title), body, html
     post.excerpt = excerpt(html, EXCERPT_LENGTH)
+    post.language = detect_language(title, html)
     with db.session.no_autoflush:  # a new post joins the session once it is complete
         post.tags = tag_service.find_or_create(tag_names)
     post.category = category
@@ -254,6 +257,7 @@ def edit_post(editor: User, post: Post, *, body: str, title: str | None = None,
     else:
         post.body = _status_body(body)
         post.body_html = render_status(post.body)
+        post.language = detect_language(post.body_html)
         _file_status_tags(post)
     changed = _content(post) != before
     if changed and not post.is_draft:

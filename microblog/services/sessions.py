@@ -10,7 +10,8 @@ handed out:
 - changing the password ends every session but the one that changed it;
   resetting it (by a link, from a signed-out browser) ends them all, as a ban
   does (``services.moderation.disable``): whoever held the old password or a
-  stolen cookie is out.
+  stolen cookie is out. The same steps revoke the account's API tokens
+  (``services.api_tokens.revoke_all``).
 
 A session not seen for ``REMEMBER_COOKIE_DURATION`` is over too: no cookie of
 it can still exist. Each new sign-in deletes the account's sessions that are
@@ -38,6 +39,7 @@ from microblog.models.login_session import (
     hash_token,
 )
 from microblog.models.user import User
+from microblog.services import api_tokens
 
 # token_urlsafe(32) makes 43 characters; anything much longer is no token of ours.
 TOKEN_MAX_LENGTH = 64
@@ -157,15 +159,20 @@ def end_one(user: User, session_id: int) -> LoginSession:
 
 def end_others(user: User, keep: LoginSession | None) -> int:
     """End every session of ``user`` but ``keep``, committing with whatever the caller
-    changed (a new password). Returns how many were live."""
+    changed (a new password). Returns how many were live. Every API token of ``user``
+    is revoked too (:mod:`microblog.services.api_tokens`): a client holding one signed
+    in elsewhere, as a browser does."""
     if keep is None:
         return end_all(user)
+    api_tokens.revoke_all(user)
     return _end_where(LoginSession.user_id == user.id, LoginSession.id != keep.id)
 
 
 def end_all(user: User) -> int:
     """End every session of ``user`` (a password reset, a ban), committing with whatever
-    the caller changed. Returns how many there were."""
+    the caller changed, and revoke every API token of theirs. Returns how many
+    sessions there were."""
+    api_tokens.revoke_all(user)
     return _end_where(LoginSession.user_id == user.id)
 
 

@@ -23,7 +23,7 @@ from tests.conftest import IN_CI, PG_URL, ensure_postgres_database
 
 ENDPOINTS = {"home", "home-es", "home_page50", "explore", "profile", "profile_popular", "post",
              "tag", "category", "search", "messages", "conversation", "notifications",
-             "write_post", "follow"}
+             "api-user", "api-feed", "write_post", "follow"}
 
 
 @pytest.fixture

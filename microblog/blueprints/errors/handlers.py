@@ -1,11 +1,13 @@
 """Error handlers, registered for the whole app.
 
 Every HTTP error renders ``errors/error.html`` (or a JSON problem body when the
-client asked for JSON). Domain errors that escape a view are mapped here once:
-NotFound is a 404 (Moved, an old name of a renamed user or category, a 301 to
-the current one), PermissionDenied a 403, ValidationError a 422. A database that
-cannot be reached is a 503 with ``Retry-After``: the request was fine, and will
-work again once the database is back.
+client asked for JSON); under ``/api`` it is always the API's problem body
+(``microblog/api/errors.py``), whatever the client accepts. Domain errors that
+escape a view are mapped here once: NotFound is a 404 (Moved, an old name of a
+renamed user or category, a 301 to the current one), PermissionDenied a 403,
+ValidationError a 422 (a Conflict, a 409 for the API; an API token that no longer
+works, a 401). A database that cannot be reached is a 503 with ``Retry-After``:
+the request was fine, and will work again once the database is back.
 """
 
 import sqlite3
@@ -19,7 +21,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_url
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import (
+    BadGateway,
     Forbidden,
     HTTPException,
     InternalServerError,
@@ -27,14 +31,26 @@ from werkzeug.exceptions import (
     Unauthorized,
     UnprocessableEntity,
 )
+from werkzeug.exceptions import Conflict as HTTPConflict
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from microblog import languages, rate_limits
+from microblog.api import errors as api_errors
+from microblog.api.errors import is_api_request
 from microblog.blueprints.errors import bp
 from microblog.blueprints.forms import error_summary
-from microblog.errors import Moved, NotFound, PermissionDenied, ValidationError
+from microblog.errors import (
+    Conflict,
+    Moved,
+    NotFound,
+    PermissionDenied,
+    TranslationFailed,
+    TranslatorUnavailable,
+    ValidationError,
+)
 from microblog.extensions import db, limiter, login
 from microblog.languages import ngettext  # counts written the reader's way
+from microblog.services.api_tokens import InvalidToken
 
 # What each error means for the person who met it (Werkzeug's own wording
 # is written for developers).
@@ -103,7 +119,10 @@ def not_logged_in():
     return redirect(login_url(login.login_view, next_url=request.url))
 
 
-def error_response(error: HTTPException, detail: str | None = None):
+def error_response(error: HTTPException, detail: str | None = None,
+                   fields: dict[str, list[str]] | None = None):
+    if is_api_request():
+        return api_errors.problem(error.code, detail, errors=fields, headers=error.get_headers())
     detail = str(detail or FRIENDLY_DETAIL[error.code])
     name = str(TITLE.get(error.code, error.name))
     if wants_json():
@@ -127,7 +146,7 @@ def error_response(error: HTTPException, detail: str | None = None):
 def handle_http_error(error: HTTPException):
     """Every HTTP error, including the 500 Flask makes of an unhandled exception."""
     if error.code not in FRIENDLY_DETAIL:
-        return error
+        return error_response(error) if is_api_request() else error
     if error.code == 500:
         return handle_internal_error(error)
     if error.code == 429:
@@ -236,7 +255,44 @@ def handle_permission_denied(error: PermissionDenied):
     return error_response(Forbidden(), error.message)
 
 
+@bp.app_errorhandler(TranslatorUnavailable)
+def handle_translator_unavailable(error: TranslatorUnavailable):
+    """The translator did not answer (or is being skipped after it did not): a 503, and
+    when to try again. What went wrong is logged; the reader is told it in words."""
+    current_app.logger.warning("Translation unavailable: %s", error.message)
+    retry_after = max(1, round(current_app.config["TRANSLATOR_BREAKER_SECONDS"]))
+    return error_response(ServiceUnavailable(retry_after=retry_after), _(
+        "The translator is not answering just now. Please try again in a minute."))
+
+
+@bp.app_errorhandler(TranslationFailed)
+def handle_translation_failed(error: TranslationFailed):
+    """The translator answered with an error, or with no translation: a 502."""
+    current_app.logger.warning("Translation failed: %s", error.message)
+    return error_response(BadGateway(), _("This text could not be translated."))
+
+
 @bp.app_errorhandler(ValidationError)
 def handle_validation_error(error: ValidationError):
-    """A safety net: views show these next to form fields; one that escapes is still a 422."""
+    """A safety net: views show these next to form fields; one that escapes is still a 422.
+    The API lets them all escape: its 422 names each field's messages."""
+    if is_api_request():
+        return error_response(UnprocessableEntity(), error.message,
+                              api_errors.field_errors(error))
     return error_response(UnprocessableEntity(), error_summary(error))
+
+
+@bp.app_errorhandler(Conflict)
+def handle_conflict(error: Conflict):
+    """A 409 for the API (the state things are in refuses it, not the input); a page
+    shows it as it shows any other refusal."""
+    if is_api_request():
+        return error_response(HTTPConflict(), error.message)
+    return handle_validation_error(error)
+
+
+@bp.app_errorhandler(InvalidToken)
+def handle_invalid_token(error: InvalidToken):
+    """An API token that is unknown, expired, spent or revoked: sign in again (401)."""
+    return error_response(Unauthorized(www_authenticate=WWWAuthenticate(
+        "bearer", {"realm": "Microblog API"})), error.message)

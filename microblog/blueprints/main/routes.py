@@ -5,6 +5,7 @@ from flask_babel import _
 from flask_login import current_user, login_required
 
 from microblog import languages
+from microblog.api.errors import is_api_request
 from microblog.blueprints.auth.redirects import is_safe_next
 from microblog.blueprints.errors.handlers import wants_json
 from microblog.blueprints.forms import form_status, show_service_error
@@ -28,6 +29,8 @@ NO_USER_BLUEPRINTS = {"health"}
 def record_last_seen():
     if request.endpoint in NO_USER_NEEDED or request.blueprint in NO_USER_BLUEPRINTS:
         return
+    if is_api_request():
+        return  # the API knows its caller by a token, never by the session's cookie
     if current_user.is_authenticated:
         accounts.touch_last_seen(current_user)
 

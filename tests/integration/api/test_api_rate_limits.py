@@ -1,0 +1,77 @@
+"""The API's rate limits: per token and per address on every request, with RateLimit-*
+headers; the HTTP Basic sign-in per address and per username; over a limit, a 429
+problem with Retry-After."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from microblog.extensions import limiter
+from tests.conftest import PASSWORD
+from tests.integration.api.conftest import ApiClient, assert_problem, basic, bearer
+
+
+@pytest.fixture
+def limited(sibling_app):
+    """An app with rate limiting on (the limiter counts in the app built last)."""
+
+    def build(**settings) -> Flask:
+        limiter._storage_dead = False
+        made = sibling_app(RATELIMIT_ENABLED=True, **settings)
+        made.test_client_class = ApiClient
+        return made
+
+    return build
+
+
+def test_guessing_one_accounts_password_is_stopped_even_with_the_right_one(limited, make_user):
+    make_user("susan")
+    client = limited(RATELIMIT_API_TOKENS_PER_USERNAME="3 per hour").test_client()
+    for _ in range(3):
+        assert client.post("/api/tokens", headers=basic("Susan", "wrong")).status_code == 401
+    response = client.post("/api/tokens", headers=basic("susan", PASSWORD))
+    body = assert_problem(response, 429)
+    assert int(response.headers["Retry-After"]) > 0
+    assert "minute" in body["detail"]
+
+
+def test_sign_ins_are_limited_per_address(limited, make_user):
+    make_user("susan")
+    make_user("bob")
+    client = limited(RATELIMIT_API_TOKENS_PER_IP="2 per hour").test_client()
+    client.post("/api/tokens", headers=basic("susan", "wrong"))
+    client.post("/api/tokens", headers=basic("bob", "wrong"))
+    assert_problem(client.post("/api/tokens", headers=basic("bob", PASSWORD)), 429)
+
+
+def test_requests_without_a_token_are_limited_per_address_with_headers(limited, make_user):
+    susan = make_user("susan")
+    client = limited(RATELIMIT_API_PER_IP="3 per minute").test_client()
+    first = client.get(f"/api/users/{susan.id}")
+    assert first.headers["RateLimit-Limit"] == "3"
+    assert first.headers["RateLimit-Remaining"] == "2"
+    assert 0 <= int(first.headers["RateLimit-Reset"]) <= 60
+    client.get(f"/api/users/{susan.id}")
+    client.get(f"/api/users/{susan.id}")
+    response = client.get(f"/api/users/{susan.id}")
+    assert_problem(response, 429)
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_each_token_has_its_own_count(limited, make_user):
+    susan = make_user("susan")
+    make_user("bob")
+    app = limited(RATELIMIT_API_PER_TOKEN="2 per minute", RATELIMIT_API_PER_IP="2 per minute")
+    client = app.test_client()
+    susans = client.post("/api/tokens", headers=basic("susan", PASSWORD)).get_json()
+    bobs = client.post("/api/tokens", headers=basic("bob", PASSWORD)).get_json()
+    for _ in range(2):
+        assert client.get(f"/api/users/{susan.id}",
+                          headers=bearer(susans["access_token"])).status_code == 200
+    assert_problem(client.get(f"/api/users/{susan.id}",
+                              headers=bearer(susans["access_token"])), 429)
+    # Bob, from the same address, is not held back by Susan's use, nor the anonymous.
+    assert client.get(f"/api/users/{susan.id}",
+                      headers=bearer(bobs["access_token"])).status_code == 200
+    assert client.get(f"/api/users/{susan.id}").status_code == 200
