@@ -24,8 +24,9 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from babel.lists import format_list
 from flask import current_app
-from flask_babel import _
+from flask_babel import _, get_locale
 from flask_babel import lazy_gettext as _l
 
 from microblog.database import built_once
@@ -188,22 +189,29 @@ def since(user: User, moment: datetime, limit: int = 50) -> list[Notification]:
 
 def describe(notification: Notification, actors: list[User] | None = None,
              others: int = 0) -> str:
-    """What a notification says, in a sentence ("alice and 3 others liked your post")."""
+    """What a notification says, in a sentence ("alice and 3 others liked your post").
+
+    The verb agrees with how many people did it: English says "alice and bob liked" as
+    it says "alice liked", but Spanish and German do not ("les ha gustado", "folgen dir"),
+    so the sentence is chosen by ``ngettext`` on the number of people.
+    """
     names = [person.username for person in actors or []] or [
         notification.payload.get("actor", "")]
-    who = _names(names, others)
+    who, people = _names(names, others), len(names) + max(others, 0)
     title = notification.payload.get("title") or _("your post")
     if notification.kind == MESSAGE:
         return ngettext("%(who)s sent you a message", "%(who)s sent you %(num)d messages",
                         notification.group_count, who=who)
     if notification.kind == FOLLOW:
-        return _("%(who)s followed you", who=who)
+        return ngettext("%(who)s followed you", "%(who)s followed you", people, who=who)
     if notification.kind == LIKE:
-        return _("%(who)s liked “%(title)s”", who=who, title=title)
+        return ngettext("%(who)s liked “%(title)s”", "%(who)s liked “%(title)s”", people,
+                        who=who, title=title)
     if notification.kind == COMMENT:
-        return _("%(who)s commented on “%(title)s”", who=who, title=title)
+        return ngettext("%(who)s commented on “%(title)s”", "%(who)s commented on “%(title)s”",
+                        people, who=who, title=title)
     if notification.kind == MENTION:
-        return _("%(who)s mentioned you", who=who)
+        return ngettext("%(who)s mentioned you", "%(who)s mentioned you", people, who=who)
     description = notification.payload.get("description", "")
     if notification.kind == TASK_FINISHED:
         return _("Finished: %(task)s", task=description)
@@ -211,12 +219,12 @@ def describe(notification: Notification, actors: list[User] | None = None,
 
 
 def _names(names: list[str], others: int) -> str:
+    """"alice", "alice and bob", "alice, bob and carol" in the reader's language (Babel's
+    list patterns: "y", "und"), or "alice, bob and 3 others"."""
     if others > 0:
         return ngettext("%(names)s and %(num)d other", "%(names)s and %(num)d others", others,
                         names=", ".join(names))
-    if len(names) > 1:
-        return _("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
-    return names[0] if names else ""
+    return format_list(names, locale=str(get_locale() or "en")) if names else ""
 
 
 # Email -----------------------------------------------------------------------------------

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from microblog.extensions import db
 from microblog.models.role import Role
+from microblog.models.user import User
 from microblog.services import comments, follows, posts
 from tests.conftest import PASSWORD
 
@@ -80,3 +82,29 @@ def test_no_main_page_is_wider_than_a_phone(phone, long_words):
             too_wide[path] = (overflow(phone), sticking_out(phone))
 
     assert too_wide == {}
+
+
+@pytest.mark.e2e
+def test_the_navbar_fits_from_tablet_to_desktop_in_every_language(browser, live_server,
+                                                                    long_words):
+    """German's long words ("Benachrichtigungen") once pushed Log out past a 1200 px
+    screen's edge: between a tablet's width and a wide desktop's, in each language, every
+    link of an administrator's navbar is on screen."""
+    ada = db.session.scalar(sa.select(User).where(User.username == "ada"))
+    for width in (800, 1024, 1200, 1400):
+        context = browser.new_context(base_url=live_server,
+                                      viewport={"width": width, "height": 800})
+        page = context.new_page()
+        page.goto("/auth/login")
+        page.get_by_label("Username").fill("ada")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign In").click()
+        page.wait_for_url("**/index")
+        for language in ("en", "es", "de"):
+            ada.language = language
+            db.session.commit()
+            page.goto("/index")
+            assert page.evaluate("document.documentElement.lang") == language
+            assert (width, language, overflow(page), sticking_out(page)) == \
+                (width, language, 0, [])
+        context.close()

@@ -105,6 +105,25 @@ def test_new_followers_are_grouped_and_a_group_read_is_not_joined_again(client, 
     assert unread(alice) == 1
 
 
+def test_a_group_is_told_in_the_readers_language_with_the_verb_agreeing(client, alice,
+                                                                        make_user):
+    """Spanish and German verbs agree with how many people did it; English's do not."""
+    alice.language = "de"
+    db.session.commit()
+    follows.follow(make_user("bob"), "alice")
+    follows.follow(make_user("carol"), "alice")
+    post = posts.create_post(alice, "Notizen über den Boden im Frühling")
+    likes.like(make_user("dave"), post.id)
+    client.login("alice")
+    assert shown(client) == [
+        "dave hat „Notizen über den Boden im Frühling“ mit „Gefällt mir“ markiert",
+        "carol und bob folgen dir jetzt"]
+    alice.language = "es"
+    db.session.commit()
+    assert shown(client) == ["A dave le ha gustado “Notizen über den Boden im Frühling”",
+                             "carol y bob han empezado a seguirte"]
+
+
 def test_a_comment_tells_the_author_and_the_people_it_mentions(alice, make_user):
     bob, carol = make_user("bob"), make_user("carol")
     post = posts.create_article(alice, "Soil notes", "All about soil.")
