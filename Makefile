@@ -65,6 +65,8 @@ $(ASSETS): package.json package-lock.json
 	rm -rf microblog/static/vendor
 	mkdir -p microblog/static/vendor/bootstrap
 	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js microblog/static/vendor/bootstrap/
+	mkdir -p microblog/static/vendor/socket.io-client
+	cp node_modules/socket.io-client/dist/socket.io.min.js node_modules/socket.io-client/dist/socket.io.min.js.map microblog/static/vendor/socket.io-client/
 	touch $@
 
 lint: install-dev

@@ -20,7 +20,7 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
-from microblog import database, images, integers, jobs
+from microblog import database, images, integers, jobs, realtime
 from microblog.caching import init_cache
 from microblog.config import (
     BASE_DIR,
@@ -83,6 +83,7 @@ def create_app(
         npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
         newstyle=True)
     app.jinja_env.globals.update(can=_current_user_can, Permission=Permission,
+                                 socket_urls=realtime.socket_urls,
                                  needs_email_confirmation=needs_email_confirmation)
 
     from microblog import fragments
@@ -102,6 +103,7 @@ def create_app(
     from microblog.logs import configure_logging
     from microblog.middleware import init_app as init_middleware
 
+    realtime.init_app(app)  # before the middleware, whose proxy fix must run first
     init_middleware(app)
     fragments.init_app(app)  # after the middleware: its slots are filled first
     app.register_blueprint(errors_bp)

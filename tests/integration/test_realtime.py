@@ -1,0 +1,215 @@
+"""Real time in one process (the embedded shape, ``make run``): the app served on
+loopback, python-socketio clients on real WebSockets, signed in by the session cookie.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+
+from microblog.extensions import db, limiter
+from microblog.models.comment import Comment
+from microblog.services import blocks, comments, messages, posts
+from tests.realtime import Visitor, serving
+
+
+class Site:
+    """An app served on loopback; ``visitor(name)`` is a browser signed in as ``name``
+    (or nobody)."""
+
+    def __init__(self, url: str) -> None:
+        self.url, self.visitors = url, []
+
+    def visitor(self, username: str | None = None) -> Visitor:
+        made = Visitor(self.url)
+        self.visitors.append(made)
+        return made.login(username) if username else made
+
+    def close(self) -> None:
+        for visitor in self.visitors:
+            visitor.close()
+
+
+@contextmanager
+def served(app):
+    with serving(app) as url:
+        site = Site(url)
+        try:
+            yield site
+        finally:
+            site.close()
+
+
+@pytest.fixture
+def site(app):
+    with served(app) as found:
+        yield found
+
+
+@pytest.fixture
+def people(make_user):
+    return {name: make_user(name) for name in ("alice", "bob", "carol")}
+
+
+def test_a_comment_written_through_the_form_reaches_the_posts_readers(site, people):
+    post = posts.create_post(people["alice"], "Live comments, anyone?")
+    reader = site.visitor("bob").socket()
+    assert reader.call("join_post", {"post_id": post.id}) == {"ok": True, "post_id": post.id}
+
+    writer = site.visitor("carol")
+    assert writer.submit(f"/post/{post.id}/comment", {"body": "Here I am"}).ok
+
+    pushed = reader.wait_for("comment")
+    comment = db.session.scalars(db.select(Comment)).one()
+    assert pushed == {"post_id": post.id, "id": comment.id, "action": "added"}
+    # What the page then asks for: the card, rendered for the reader, and the count.
+    answer = site.visitors[0].get(f"/post/{post.id}/comments/live?after=0").json()
+    assert answer["heading"] == "1 comment"
+    assert [c["id"] for c in answer["comments"]] == [comment.id]
+    assert "Here I am" in answer["comments"][0]["html"]
+
+
+def test_a_comment_sent_as_a_socket_event_is_written_by_the_same_service(site, people):
+    post = posts.create_post(people["alice"], "Say it over the socket")
+    socket = site.visitor("bob").socket()
+    socket.call("join_post", {"post_id": post.id})
+
+    answer = socket.call("new_comment", {"post_id": post.id, "body": "**Hello** socket"})
+
+    assert answer["ok"] is True
+    saved = db.session.get(Comment, answer["id"])
+    assert saved.author.username == "bob"
+    assert saved.body_html == "<p><strong>Hello</strong> socket</p>\n"
+    assert socket.wait_for("comment")["id"] == saved.id  # and its readers hear of it
+
+
+def test_edits_and_deletions_reach_the_readers(site, people):
+    post = posts.create_post(people["alice"], "Changes")
+    comment = comments.add(people["bob"], post.id, "frist")
+    reader = site.visitor("carol").socket()
+    reader.call("join_post", {"post_id": post.id})
+
+    comments.edit(people["bob"], db.session.get(Comment, comment.id), "first")
+    assert reader.wait_for("comment", lambda c: c["action"] == "edited")["id"] == comment.id
+    comments.delete(people["alice"], db.session.get(Comment, comment.id))  # the post's author
+    assert reader.wait_for("comment", lambda c: c["action"] == "deleted")["id"] == comment.id
+
+
+MALFORMED_JOINS = [None, "7", [], {}, {"post_id": "seven"}, {"post_id": -1},
+                   {"post_id": 2**40}, {"post_id": True}]
+BAD_COMMENTS = [{"post_id": 1}, {"body": "no post"}, {"post_id": 1, "body": 42},
+                {"post_id": 1, "body": ""}, {"post_id": 1, "body": "x" * 5000}]
+
+
+def test_malformed_joins_are_refused_with_an_error_event(site, people):
+    socket = site.visitor("bob").socket()
+    for payload in MALFORMED_JOINS:
+        answer = socket.call("join_post", payload)
+        assert answer == {"ok": False, "status": 400,
+                          "error": "That request was not understood."}, payload
+    errors = socket.wait_for("error", lambda _: len(socket.received("error")) == 8)
+    assert errors["event"] == "join_post"
+
+
+def test_bad_comments_are_refused_and_change_nothing(site, people):
+    posts.create_post(people["alice"], "Post 1")
+    socket = site.visitor("bob").socket()
+    for payload in BAD_COMMENTS:
+        answer = socket.call("new_comment", payload)
+        assert answer["ok"] is False and answer["status"] in (400, 422), payload
+    socket.wait_for("error", lambda _: len(socket.received("error")) == len(BAD_COMMENTS))
+    assert [e["status"] for e in socket.received("error")] == [400, 400, 400, 422, 422]
+    assert db.session.scalar(db.select(db.func.count(Comment.id))) == 0
+
+
+def test_a_drafts_room_and_a_blocked_readers_are_refused(site, people):
+    draft = posts.create_article(people["alice"], "Secret", "Not yet", publish=False)
+    public = posts.create_post(people["alice"], "Everyone but Bob")
+    blocks.block(people["alice"], "bob")
+
+    author = site.visitor("alice").socket()
+    assert author.call("join_post", {"post_id": draft.id})["status"] == 404  # not even hers
+    bob = site.visitor("bob").socket()
+    assert bob.call("join_post", {"post_id": public.id})["status"] == 404
+    carol = site.visitor("carol").socket()
+    assert carol.call("join_post", {"post_id": public.id})["ok"] is True
+
+    comments.add(people["carol"], public.id, "Only Carol hears this")
+    carol.wait_for("comment")
+    assert bob.received("comment") == []  # delivered to the room at once, and not to him
+
+
+def test_an_anonymous_socket_cannot_comment(site, people):
+    post = posts.create_post(people["alice"], "Sign in first")
+    socket = site.visitor().socket()
+    assert socket.call("join_post", {"post_id": post.id})["ok"] is True  # reading is open
+    assert socket.call("new_comment", {"post_id": post.id, "body": "hi"})["status"] == 401
+
+
+def test_socket_comments_share_the_forms_rate_limit(sibling_app, people):
+    limiter._storage_dead = False  # a verdict of an earlier test's Redis
+    limited = sibling_app(RATELIMIT_ENABLED=True, RATELIMIT_COMMENT_PER_USER="2 per minute")
+    post = posts.create_post(people["alice"], "Rate me")
+    with served(limited) as site:
+        _two_comments_and_no_more(site, post)
+
+
+def _two_comments_and_no_more(site, post):
+    bob = site.visitor("bob")
+    assert bob.submit(f"/post/{post.id}/comment", {"body": "one"}).ok
+    socket = bob.socket()
+    assert socket.call("new_comment", {"post_id": post.id, "body": "two"})["ok"] is True
+
+    refused = socket.call("new_comment", {"post_id": post.id, "body": "three"})
+    assert refused["status"] == 429
+    assert bob.submit(f"/post/{post.id}/comment", {"body": "four"}).status_code == 429
+    assert db.session.scalar(db.select(db.func.count(Comment.id))) == 2
+
+
+def test_a_person_hears_only_their_own_notifications(site, people):
+    bob = site.visitor("bob").socket()
+    carol = site.visitor("carol").socket()
+
+    messages.send(people["alice"], "bob", "For Bob only")
+    bob.wait_for("notification")
+    messages.send(people["alice"], "carol", "Now for Carol")
+    carol.wait_for("notification")
+    # Both went out in order; Carol's socket got hers, and never Bob's.
+    assert len(carol.received("notification")) == 1
+    assert len(bob.received("notification")) == 1
+
+
+def test_reading_a_conversation_clears_the_badge_in_every_tab(site, people):
+    message = messages.send(people["alice"], "bob", "Read me")
+    bob = site.visitor("bob")
+    tabs = [bob.socket(), bob.socket()]
+
+    assert bob.get(f"/messages/{message.conversation_id}").ok
+
+    for tab in tabs:
+        assert tab.wait_for("unread") == {"messages": 0, "notifications": 0}
+
+
+def test_a_page_that_reconnects_catches_up_once(site, people):
+    post = posts.create_post(people["alice"], "Catch up")
+    first = comments.add(people["carol"], post.id, "before")
+    bob = site.visitor("bob")
+    socket = bob.socket()
+    socket.call("join_post", {"post_id": post.id})
+    socket.close()  # offline
+
+    missed = [comments.add(people["carol"], post.id, text).id for text in ("one", "two")]
+
+    again = bob.socket()
+    again.call("join_post", {"post_id": post.id})
+    caught_up = bob.get(f"/post/{post.id}/comments/live?after={first.id}").json()
+    assert [c["id"] for c in caught_up["comments"]] == missed
+    assert caught_up["heading"] == "3 comments"
+    assert again.received("comment") == []  # they arrive by the question, not twice
+
+
+def test_a_drafts_comments_are_not_served_live(site, people):
+    draft = posts.create_article(people["alice"], "Secret", "Not yet", publish=False)
+    response = site.visitor("bob").get(f"/post/{draft.id}/comments/live")
+    assert response.status_code == 404
