@@ -1,0 +1,61 @@
+"""Real time in Chromium: two people on one post's page, each in a browser of their own.
+
+The badges' polling is set to an hour here, so what changes on a page without a
+reload came over its socket.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from microblog.services import comments, posts
+from tests.e2e.conftest import log_in
+
+NO_POLLING = 3600
+
+
+@pytest.mark.e2e
+def test_a_comment_and_a_message_reach_the_other_browser_without_a_reload(
+        app, page: Page, new_page, make_user):
+    app.config["NOTIFICATIONS_POLL_SECONDS"] = NO_POLLING
+    alice = make_user("alice")
+    make_user("bob")
+    post = posts.create_post(alice, "Who is here?")
+    comments.add(alice, post.id, "I am.")
+
+    log_in(page, "alice")
+    page.goto(f"/post/{post.id}")
+    expect(page.locator("html[data-realtime=connected]")).to_have_count(1)
+    bobs = new_page()
+    log_in(bobs, "bob")
+    bobs.goto(f"/post/{post.id}")
+    expect(bobs.locator("html[data-realtime=connected]")).to_have_count(1)
+
+    bobs.get_by_role("textbox", name="Your comment").fill("Me *too*")
+    bobs.get_by_role("button", name="Comment").click()
+
+    # Alice's page, never reloaded, shows Bob's comment once, and the count follows.
+    expect(page.locator(".comment .comment-body em")).to_have_text("too")
+    expect(page.locator("#comments-heading")).to_have_text("2 comments")
+    expect(page.locator(".comment")).to_have_count(2)
+    expect(bobs.locator(".comment")).to_have_count(2)  # and Bob's own, from the push
+    expect(bobs.get_by_role("textbox", name="Your comment")).to_have_value("")
+
+    # Bob writes to Alice: her badge changes at once, with a toast.
+    badge = page.locator('nav [data-unread="messages"]')
+    expect(badge).to_be_hidden()
+    bobs.goto("/user/alice")
+    bobs.get_by_role("link", name="Send private message").click()
+    bobs.get_by_role("textbox", name="Message").fill("Lunch?")
+    bobs.get_by_role("button", name="Send").click()
+    expect(badge.locator(".count")).to_have_text("1")
+    expect(page.locator("#toasts .toast", has_text="bob sent you a message")).to_be_visible()
+
+    # She reads it in another tab: the badge of this one clears too.
+    other_tab = page.context.new_page()
+    other_tab.goto("/messages")
+    other_tab.locator(".conversation", has_text="bob").click()
+    expect(badge).to_be_hidden()
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+    assert page.problems.script_errors == [] and bobs.problems.script_errors == []
