@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 ASSETS := microblog/static/vendor/.installed
 
-.PHONY: run test worker install install-dev assets lint clean bench bench-instructions bench-smoke soak
+.PHONY: run prod test worker install install-dev assets lint clean bench bench-instructions bench-smoke soak
 
 run: install assets                    ## set up and serve on http://$(HOST):$(PORT)
 	$(BIN)/flask db upgrade
@@ -22,6 +22,12 @@ test: install-dev assets               ## set up and run lint and the whole test
 # A background-jobs worker (RQ on REDIS_URL); start as many as the work needs.
 worker: install                        ## run a worker for the background jobs
 	$(BIN)/flask jobs worker
+
+# The production shape on this machine, in one command (deploy/prod.py): migrations on
+# PostgreSQL (DATABASE_URL), gunicorn for the pages, two Socket.IO processes, an RQ
+# worker, all on REDIS_URL, run by honcho from deploy/Procfile.prod; Ctrl-C stops all.
+prod: install assets                   ## production shape: pages, Socket.IO x2, worker
+	$(BIN)/python deploy/prod.py
 
 # Load benchmark (bench/README.md): minutes to an hour; never part of `make test`.
 # BENCH_POSTS=100000 for one size; BENCH_USERS, BENCH_SECONDS, BENCH_CONCURRENCY too.
