@@ -13,6 +13,13 @@ from microblog.services import comments, posts
 from tests.e2e.conftest import log_in
 
 NO_POLLING = 3600
+# The first post card on the screen, and how far from its top.
+VISIBLE_CARD = """(() => {
+  for (const card of document.querySelectorAll("section.posts article.post")) {
+    const box = card.getBoundingClientRect();
+    if (box.bottom > 0) return {id: card.id, top: box.top};
+  }
+})()"""
 
 
 @pytest.mark.e2e
@@ -26,11 +33,11 @@ def test_a_comment_and_a_message_reach_the_other_browser_without_a_reload(
 
     log_in(page, "alice")
     page.goto(f"/post/{post.id}")
-    expect(page.locator("html[data-realtime=connected]")).to_have_count(1)
+    expect(page.locator('#comments[data-joined="true"]')).to_have_count(1)
     bobs = new_page()
     log_in(bobs, "bob")
     bobs.goto(f"/post/{post.id}")
-    expect(bobs.locator("html[data-realtime=connected]")).to_have_count(1)
+    expect(bobs.locator('#comments[data-joined="true"]')).to_have_count(1)
 
     bobs.get_by_role("textbox", name="Your comment").fill("Me *too*")
     bobs.get_by_role("button", name="Comment").click()
@@ -59,3 +66,48 @@ def test_a_comment_and_a_message_reach_the_other_browser_without_a_reload(
     expect(badge).to_be_hidden()
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
     assert page.problems.script_errors == [] and bobs.problems.script_errors == []
+
+
+@pytest.mark.e2e
+def test_new_posts_are_counted_and_shown_at_the_top_when_asked(app, page: Page, make_user):
+    from microblog.services import follows
+
+    alice, bob = make_user("alice"), make_user("bob")
+    follows.follow(alice, "bob")
+    for number in range(30):  # more than a screen, to scroll
+        posts.create_post(bob, f"Older post {number}")
+    log_in(page, "alice")
+    page.goto("/index")
+    expect(page.locator("html[data-realtime=connected]")).to_have_count(1)
+    page.mouse.wheel(0, 600)
+    page.wait_for_function("window.scrollY > 0")
+    looking_at = page.evaluate(VISIBLE_CARD)
+    button = page.locator(".new-posts button")
+
+    first = posts.create_post(bob, "Brand new")
+    expect(page.get_by_role("button", name="1 new post — show it")).to_be_visible()
+    posts.create_post(bob, "Brand new again")
+    expect(page.get_by_role("button", name="2 new posts — show them")).to_be_visible()
+    assert page.locator(f"#post-{first.id}").count() == 0  # nothing moved by itself
+
+    page.get_by_role("button", name="2 new posts — show them").click()
+    expect(page.locator("section.posts article.post").first).to_contain_text("Brand new again")
+    expect(page.locator(f"#post-{first.id}")).to_have_count(1)
+    expect(button).to_be_hidden()
+    # What she was reading stayed where it was on the screen.
+    now = page.evaluate(f"document.getElementById({looking_at['id']!r})"
+                        ".getBoundingClientRect().top")
+    assert abs(now - looking_at["top"]) < 2, (looking_at, now)
+    assert page.problems.script_errors == []
+
+
+@pytest.mark.e2e
+def test_explore_hears_of_everyones_new_posts_even_signed_out(app, page: Page, make_user):
+    bob = make_user("bob")
+    posts.create_post(bob, "First")
+    page.goto("/explore")
+    expect(page.locator('[data-live="timeline"][data-joined="true"]')).to_have_count(1)
+    posts.create_post(bob, "Second")
+    page.get_by_role("button", name="1 new post — show it").click()
+    expect(page.locator("section.posts article.post").first).to_contain_text("Second")
+    expect(page.locator("section.posts article.post")).to_have_count(2)

@@ -82,8 +82,11 @@
     return asking;
   }
 
+  // data-joined: the room is joined (a test, or a curious reader, can tell).
   live.onConnect(function () {
-    live.emit("join_post", { post_id: postId }).then(function () {
+    section.dataset.joined = "false";
+    live.emit("join_post", { post_id: postId }).then(function (answer) {
+      section.dataset.joined = String(Boolean(answer.ok));
       ask(0);
     });
   });
