@@ -213,3 +213,27 @@ def test_a_drafts_comments_are_not_served_live(site, people):
     draft = posts.create_article(people["alice"], "Secret", "Not yet", publish=False)
     response = site.visitor("bob").get(f"/post/{draft.id}/comments/live")
     assert response.status_code == 404
+
+
+def test_the_live_comments_cost_the_same_statements_however_many_there_are(
+        client, people, count_queries):
+    post = posts.create_post(people["alice"], "Counted")
+    client.login("bob")
+    counts = []
+    for total in (2, 8):
+        while db.session.scalar(db.select(db.func.count(Comment.id))) < total:
+            comments.add(people["carol"], post.id, "another")
+        with count_queries() as statements:
+            answer = client.get(f"/post/{post.id}/comments/live?after=0").get_json()
+        assert len(answer["comments"]) == total
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+
+
+def test_a_socket_offering_a_token_is_refused_until_api_tokens_exist(site, people):
+    import socketio
+
+    client = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(site.url, auth={"token": "not-a-token"}, transports=["polling"],
+                       wait_timeout=5)
