@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 ASSETS := microblog/static/vendor/.installed
 
-.PHONY: run prod test worker install install-dev assets lint clean bench bench-instructions bench-smoke soak
+.PHONY: run prod test worker install install-dev assets lint clean bench bench-realtime bench-instructions bench-smoke soak
 
 run: install assets                    ## set up and serve on http://$(HOST):$(PORT)
 	$(BIN)/flask db upgrade
@@ -33,6 +33,11 @@ prod: install assets                   ## production shape: pages, Socket.IO x2,
 # BENCH_POSTS=100000 for one size; BENCH_USERS, BENCH_SECONDS, BENCH_CONCURRENCY too.
 bench: install                         ## seed, serve with gunicorn, drive with wrk, report
 	$(BIN)/python -m bench.run
+
+# Real time (bench/realtime.py): 500 Socket.IO clients over two Socket.IO processes in one
+# post's room; comment delivery p99, home timeline throughput with them open, memory.
+bench-realtime: install-dev            ## Socket.IO fan-out: delivery latency, throughput, memory
+	$(BIN)/python -m bench.realtime
 
 # Instructions per warm request, counted by callgrind: repeatable where timings are not.
 bench-instructions: install            ## CPU instructions per page, for before/after
