@@ -84,7 +84,14 @@ class Socket:
         return self.client.call(event, data, timeout=timeout)
 
     def close(self) -> None:
-        self.client.disconnect()
+        """Say goodbye and go: the server is told, and no thread waits for the answer to
+        a long-poll the server may hold for its whole ping interval (25 s)."""
+        if not self.client.connected:
+            return
+        for namespace in self.client.namespaces:
+            self.client._send_packet(self.client.packet_class(
+                socketio.packet.DISCONNECT, namespace=namespace))
+        self.client.eio.disconnect(abort=True)
 
 
 class Visitor:

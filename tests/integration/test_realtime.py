@@ -237,3 +237,51 @@ def test_a_socket_offering_a_token_is_refused_until_api_tokens_exist(site, peopl
     with pytest.raises(socketio.exceptions.ConnectionError):
         client.connect(site.url, auth={"token": "not-a-token"}, transports=["polling"],
                        wait_timeout=5)
+
+
+def test_a_new_post_reaches_explore_and_its_authors_followers_only(site, people, make_user):
+    from microblog.services import follows
+
+    follows.follow(people["bob"], "alice")
+    bob = site.visitor("bob").socket()
+    carol = site.visitor("carol").socket()  # follows nobody
+    explorer = site.visitor().socket()
+    assert explorer.call("join_explore")["ok"] is True
+
+    post = posts.create_post(people["alice"], "For my followers and Explore")
+    assert bob.wait_for("new_post") == {"id": post.id}
+    assert explorer.wait_for("new_post") == {"id": post.id}
+    own = posts.create_post(people["carol"], "Carol's own")
+    assert carol.wait_for("new_post") == {"id": own.id}  # her own home timeline
+    assert carol.received("new_post") == [{"id": own.id}]  # and never alice's
+
+
+def test_a_comment_is_saved_when_the_message_queue_does_not_answer(sibling_app, people):
+    """Redis gone: the comment is written all the same; its readers catch up later."""
+    down = sibling_app(SOCKETIO_MESSAGE_QUEUE="redis://127.0.0.1:1/0")
+    post = posts.create_post(people["alice"], "Redis is down")
+    with down.app_context():
+        comment = comments.add(db.session.get(type(people["bob"]), people["bob"].id),
+                               post.id, "Still here")
+        assert db.session.get(Comment, comment.id).body == "Still here"
+
+
+def test_pages_are_told_where_the_socketio_processes_are(sibling_app):
+    elsewhere = sibling_app(SOCKETIO_URL=["http://localhost:8001", "https://rt.example.org"])
+    response = elsewhere.test_client().get("/explore")
+    page = response.get_data(as_text=True)
+    assert 'data-urls="http://localhost:8001 https://rt.example.org"' in page
+    policy = response.headers["Content-Security-Policy"]
+    assert ("connect-src 'self' http://localhost:8001 ws://localhost:8001 "
+            "https://rt.example.org wss://rt.example.org;") in policy
+
+
+def test_another_sites_page_cannot_open_a_socket(site):
+    import requests
+
+    refused = requests.get(site.url + "/socket.io/?EIO=4&transport=polling",
+                           headers={"Origin": "https://evil.example"}, timeout=5)
+    assert refused.status_code == 400
+    own = requests.get(site.url + "/socket.io/?EIO=4&transport=polling",
+                       headers={"Origin": site.url}, timeout=5)
+    assert own.ok and own.headers["Access-Control-Allow-Origin"] == site.url
