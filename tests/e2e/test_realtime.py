@@ -111,3 +111,32 @@ def test_explore_hears_of_everyones_new_posts_even_signed_out(app, page: Page, m
     page.get_by_role("button", name="1 new post — show it").click()
     expect(page.locator("section.posts article.post").first).to_contain_text("Second")
     expect(page.locator("section.posts article.post")).to_have_count(2)
+
+
+@pytest.mark.e2e
+def test_a_page_that_lost_its_socket_catches_up_once_when_it_is_back(app, page: Page,
+                                                                     make_user):
+    alice, bob = make_user("alice"), make_user("bob")
+    post = posts.create_post(alice, "Are you still there?")
+    comments.add(bob, post.id, "Before")
+    page.goto(f"/post/{post.id}")
+    joined = page.locator('#comments[data-joined="true"]')
+    expect(joined).to_have_count(1)
+    page.evaluate("document.addEventListener('realtime:disconnect', () => "
+                  "{ window.droppedSocket = true; })")
+
+    # The connection drops (the server closes every transport, as a restart would) and,
+    # before the page is back (Socket.IO waits at least half a second), two comments
+    # are written: their events reach nobody.
+    server = app.extensions["socketio"].server.eio
+    for sid in list(server.sockets):
+        server.disconnect(sid)
+    comments.add(bob, post.id, "While you were away")
+    comments.add(alice, post.id, "And this")
+
+    expect(page.locator(".comment")).to_have_count(3)  # both, once, without a reload
+    expect(page.locator(".comment").last).to_contain_text("And this")
+    expect(page.locator("#comments-heading")).to_have_text("3 comments")
+    expect(joined).to_have_count(1)
+    assert page.evaluate("window.droppedSocket") is True  # it was gone, and came back
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
