@@ -7,31 +7,33 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 ASSETS := microblog/static/vendor/.installed
+# The compiled translation catalogues: one messages.mo beside each messages.po.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard microblog/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run prod test worker install install-dev assets lint clean bench bench-realtime bench-instructions bench-smoke soak
+.PHONY: run prod test worker install install-dev assets translations lint clean bench bench-realtime bench-instructions bench-smoke soak
 
-run: install assets                    ## set up and serve on http://$(HOST):$(PORT)
+run: install assets translations      ## set up and serve on http://$(HOST):$(PORT)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: install-dev assets               ## set up and run lint and the whole test suite
+test: install-dev assets translations ## set up and run lint and the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # A background-jobs worker (RQ on REDIS_URL); start as many as the work needs.
-worker: install                        ## run a worker for the background jobs
+worker: install translations           ## run a worker for the background jobs
 	$(BIN)/flask jobs worker
 
 # The production shape on this machine, in one command (deploy/prod.py): migrations on
 # PostgreSQL (DATABASE_URL), gunicorn for the pages, two Socket.IO processes, an RQ
 # worker, all on REDIS_URL, run by honcho from deploy/Procfile.prod; Ctrl-C stops all.
-prod: install assets                   ## production shape: pages, Socket.IO x2, worker
+prod: install assets translations      ## production shape: pages, Socket.IO x2, worker
 	$(BIN)/python deploy/prod.py
 
 # Load benchmark (bench/README.md): minutes to an hour; never part of `make test`.
 # BENCH_POSTS=100000 for one size; BENCH_USERS, BENCH_SECONDS, BENCH_CONCURRENCY too.
-bench: install                         ## seed, serve with gunicorn, drive with wrk, report
+bench: install translations            ## seed, serve with gunicorn, drive with wrk, report
 	$(BIN)/python -m bench.run
 
 # Real time (bench/realtime.py): 500 Socket.IO clients over two Socket.IO processes in one
@@ -40,20 +42,21 @@ bench-realtime: install-dev            ## Socket.IO fan-out: delivery latency, t
 	$(BIN)/python -m bench.realtime
 
 # Instructions per warm request, counted by callgrind: repeatable where timings are not.
-bench-instructions: install            ## CPU instructions per page, for before/after
+bench-instructions: install translations ## CPU instructions per page, for before/after
 	$(BIN)/python -m bench.instructions
 
 # Fault soak (tests/soak.py): 10 minutes at 32 connections while Redis and PostgreSQL fail;
 # `make test` runs a 40-second version (tests/integration/test_soak.py).
-soak: install-dev                      ## the production shape under load and faults
+soak: install-dev translations         ## the production shape under load and faults
 	$(BIN)/python -m tests.soak
 
-bench-smoke: install-dev               ## the harness at a tiny size, as the test suite runs it
+bench-smoke: install-dev translations  ## the harness at a tiny size, as the test suite runs it
 	$(BIN)/pytest tests/integration/test_bench_smoke.py
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 assets: $(ASSETS)
+translations: $(CATALOGUES)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,8 +83,14 @@ $(ASSETS): package.json package-lock.json
 	cp node_modules/socket.io-client/dist/socket.io.min.js node_modules/socket.io-client/dist/socket.io.min.js.map microblog/static/vendor/socket.io-client/
 	touch $@
 
+# gettext reads compiled catalogues (.mo); people write the .po files. Each .mo is built
+# again when its .po changes (what `flask translate compile` does for all of them).
+microblog/translations/%/LC_MESSAGES/messages.mo: microblog/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel -q compile -i $< -o $@
+
 lint: install-dev
 	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) node_modules microblog/static/vendor .pytest_cache
+	rm -f $(CATALOGUES)

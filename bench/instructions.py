@@ -35,6 +35,7 @@ from bench.run import (
     DEFAULT_REDIS_URL,
     READ_PAGES,
     SECRET_KEY,
+    TRANSLATED,
     USER_AGENT,
     choose_cast,
     csrf_token,
@@ -52,11 +53,13 @@ ROOT = BENCH_DIR.parent
 HELPER_SOURCE = BENCH_DIR / "callgrind.c"
 HELPER = BENCH_DIR / "data" / "libcallgrind.so"
 TOTALS = re.compile(r"^totals:\s+(\d+)", re.M)
+# Every page it can count: the reader's pages, and home in Spanish beside home.
+PAGES = (READ_PAGES[0], *TRANSLATED, *READ_PAGES[1:])
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("pages", nargs="*", help=f"some of {', '.join(READ_PAGES)} (default: all)")
+    parser.add_argument("pages", nargs="*", help=f"some of {', '.join(PAGES)} (default: all)")
     parser.add_argument("--posts", type=int, default=1_000_000,
                         help="the data size (seeded as make bench does, or reused)")
     parser.add_argument("--users", type=int, default=10_000, help="accounts, when seeding")
@@ -68,8 +71,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--warm", type=int, default=20, help="uncounted, before")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    args.pages = args.pages or list(READ_PAGES)
-    if unknown := set(args.pages) - set(READ_PAGES):
+    args.pages = args.pages or list(PAGES)
+    if unknown := set(args.pages) - set(PAGES):
         parser.error(f"no such page: {', '.join(sorted(unknown))}")
     url = database_url(args.database_url.format(posts=args.posts))
     if args.inner:
@@ -136,13 +139,14 @@ def _count(page: str, url: sa.URL, redis_url: str, requests: int, warm: int) -> 
             "csrf_token": csrf_token(login)})
         if answer.status_code != 302:
             raise SystemExit(f"Could not log in as {cast.reader}: {answer.status_code}")
+        page, headers = TRANSLATED.get(page, (page, {}))
         path = read_paths(cast)[page]
         for _ in range(warm):
-            if client.get(path).status_code != 200:
+            if client.get(path, headers=headers).status_code != 200:
                 raise SystemExit(f"{path} did not answer 200")
         counting.start_counting()
         for _ in range(requests):
-            client.get(path)
+            client.get(path, headers=headers)
         counting.stop_counting()
 
 

@@ -112,7 +112,9 @@ class Scenario:
     script: str | None = None  # bench/wrk/<script>.lua, for requests with a body
     env: dict[str, str] = field(default_factory=dict)
     cookie: str = ""
+    headers: dict[str, str] = field(default_factory=dict)  # sent with every request
     expect: int = 200
+    lang: str | None = None  # the page must say <html lang="…">: the language was honoured
     writes: bool = False  # run beside a home timeline read load
     notes: dict[str, object] = field(default_factory=dict)  # copied into its results
 
@@ -412,10 +414,12 @@ class Response:
 
 
 def request(url: str, method: str = "GET", cookie: str = "",
-            form: dict[str, str] | None = None) -> Response:
+            form: dict[str, str] | None = None,
+            extra_headers: dict[str, str] | None = None) -> Response:
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-    headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})}
+    headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {}),
+               **(extra_headers or {})}
     body = None
     if form is not None:
         body = urllib.parse.urlencode(form)
@@ -490,8 +494,12 @@ def page_50(base: str, login: Login) -> str:
 # The pages the reader reads, but home page 50 (found by following the pager's links).
 READ_PAGES = ("home", "explore", "profile", "profile_popular", "post", "tag", "category",
               "search", "messages", "conversation", "notifications")
-# Every scenario, in the order a round runs them.
-SCENARIOS = ("home", "home_page50", *READ_PAGES[1:], "write_post", "follow")
+# Every scenario, in the order a round runs them. home-es is home read in Spanish (the
+# reader's browser asks for it): the same page through the translation catalogue.
+SCENARIOS = ("home", "home-es", "home_page50", *READ_PAGES[1:], "write_post", "follow")
+SPANISH = {"Accept-Language": "es-ES,es;q=0.9"}
+# Pages read in another language: the page they are, and the headers that ask for it.
+TRANSLATED = {"home-es": ("home", SPANISH)}
 
 
 def read_paths(cast: Cast) -> dict[str, str]:
@@ -509,7 +517,9 @@ def scenarios(server: Server, cast: Cast) -> list[Scenario]:
     reader, writer = log_in(server.base, cast.reader), log_in(server.base, cast.writer)
     paths = read_paths(cast)
     return [
-        Scenario("home", paths["home"], cookie=reader.cookie),
+        Scenario("home", paths["home"], cookie=reader.cookie, lang="en"),
+        Scenario("home-es", paths[TRANSLATED["home-es"][0]], cookie=reader.cookie,
+                 headers=TRANSLATED["home-es"][1], lang="es"),
         Scenario("home_page50", page_50(server.base, reader), cookie=reader.cookie),
         Scenario("explore", paths["explore"], cookie=reader.cookie),
         Scenario("profile", paths["profile"], cookie=reader.cookie),
@@ -622,11 +632,14 @@ def query_count(server: Server, scenario: Scenario) -> int:
         form = {"csrf_token": csrf}
         if scenario.script == "publish":
             form["post"] = f"{STATUS_TEXT} {uuid.uuid4().hex[:8]}"  # a new text, a new post
-    answer = request(server.base + scenario.path, scenario.method, scenario.cookie, form)
+    answer = request(server.base + scenario.path, scenario.method, scenario.cookie, form,
+                     scenario.headers)
     location = answer.headers.get("Location", "")
     if answer.status != scenario.expect or "/auth/login" in location:
         raise SystemExit(f"{scenario.method} {scenario.path} answered {answer.status} "
                          f"{location}, not {scenario.expect}")
+    if scenario.lang and f'<html lang="{scenario.lang}">' not in answer.body:
+        raise SystemExit(f"{scenario.name}: {scenario.path} was not in {scenario.lang!r}")
     if scenario.script == "follow":  # leave the pool as it was
         request(server.base + scenario.path.replace("/follow/", "/unfollow/"), "POST",
                 scenario.cookie, form)
@@ -644,6 +657,8 @@ def load(server: Server, scenario: Scenario, connections: int, settings: Setting
                "-H", f"User-Agent: {USER_AGENT}"]
     if scenario.cookie:
         command += ["-H", f"Cookie: {scenario.cookie}"]
+    for name, value in scenario.headers.items():
+        command += ["-H", f"{name}: {value}"]
     command.append(server.base + scenario.path)
     sampler = MemorySampler(server)
     sampler.start()

@@ -15,12 +15,11 @@ from importlib.metadata import PackageNotFoundError, version
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from babel.support import NullTranslations
-from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import get_locale, get_translations
+from flask import Flask
+from flask_babel import format_datetime, format_number, get_locale
 from flask_login import current_user
 
-from microblog import database, images, integers, jobs, realtime
+from microblog import database, images, integers, jobs, languages, realtime
 from microblog.caching import init_cache
 from microblog.config import (
     BASE_DIR,
@@ -30,7 +29,7 @@ from microblog.config import (
     config_from_environment,
     development_secret_key,
 )
-from microblog.extensions import babel, csrf, db, login, mail, migrate
+from microblog.extensions import csrf, db, login, mail, migrate
 from microblog.models import load_all as load_models
 from microblog.models.role import Permission
 from microblog.rate_limits import init_rate_limits
@@ -73,14 +72,16 @@ def create_app(
     images.init_app(app)
     mail.init_app(app)
     jobs.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
-    app.jinja_env.globals["get_locale"] = get_locale
+    languages.init_app(app)  # Flask-Babel, and how each request's language is chosen
+    app.jinja_env.globals.update(get_locale=get_locale, languages=languages.names,
+                                 format_number=format_number, format_datetime=format_datetime)
     # Flask-Babel's template functions, each asking for the request's catalogue once.
+    catalogue = languages.catalogue
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _catalogue().ugettext(s),
-        ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
-        pgettext=lambda c, s: _catalogue().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
+        gettext=lambda s: catalogue().ugettext(s),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
         newstyle=True)
     app.jinja_env.globals.update(can=_current_user_can, Permission=Permission,
                                  socket_urls=realtime.socket_urls,
@@ -171,26 +172,3 @@ def estimated_bits(key: str) -> float:
 def _current_user_can(permission: Permission) -> bool:
     """``can(Permission.WRITE)`` in templates: the services' rule, for the visitor."""
     return can(current_user, permission)
-
-
-def _catalogue() -> NullTranslations:
-    """The request's translations, found once per request and kept in ``g``.
-
-    Flask-Babel finds them again for every ``{{ _('…') }}``: the request's context, its
-    locale, the locale's name, a lookup in its cache; fifty plural forms on a page of
-    search results made a tenth of it. (The language is chosen once per request, from
-    the browser's Accept-Language; a request that changed it with ``flask_babel.refresh``
-    would have to drop this too.)
-    """
-    try:
-        return g.microblog_catalogue
-    except AttributeError:
-        g.microblog_catalogue = catalogue = get_translations()
-        return catalogue
-
-
-def _select_locale() -> str | None:
-    """The best of our languages for this browser; the default outside a request (CLI)."""
-    if not has_request_context():
-        return None
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"])

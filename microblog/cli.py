@@ -2,7 +2,8 @@
 
 ``flask seed`` loads demo or bulk data, and says who the administrators are or how
 to make one; ``flask user …`` manages roles from the server; ``flask search …``
-rebuilds and inspects the full-text index.
+rebuilds and inspects the full-text index; ``flask translate …`` (``microblog/catalogues.py``)
+keeps the translation catalogues.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask_babel import _
 
 from microblog import search
 from microblog import seed as seeding
+from microblog.catalogues import translate_cli
 from microblog.errors import NotFound, ValidationError
 from microblog.models.role import Role
 from microblog.models.user import User
@@ -28,6 +30,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(markdown_cli)
+    app.cli.add_command(translate_cli)
 
 
 @click.command("seed")

@@ -227,7 +227,12 @@ class Config:
 
     # Werkzeug's scrypt: slow on purpose, so a stolen hash is expensive to crack.
     PASSWORD_HASH_METHOD = "scrypt"
-    LANGUAGES = ["en"]
+    # The interface's languages (microblog/languages.py), each with its own name for the
+    # footer's switcher and Settings → Language. English is the source; the others have a
+    # catalogue in microblog/translations/ (`flask translate init <code>` makes one).
+    LANGUAGES = {"en": "English", "es": "Español", "de": "Deutsch"}
+    # How long the switcher's cookie keeps a visitor's choice.
+    LANGUAGE_COOKIE_DURATION = 60 * 60 * 24 * _int("LANGUAGE_COOKIE_DAYS", 365)
     # "local": identicons drawn by the app (works offline); "gravatar": Gravatar's pictures.
     AVATAR_PROVIDER = os.environ.get("AVATAR_PROVIDER", "local").strip().lower()
     GRAVATAR_URL = os.environ.get("GRAVATAR_URL", "https://www.gravatar.com/avatar")

@@ -24,6 +24,7 @@ import warnings
 from dataclasses import dataclass
 
 from flask import Flask
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -66,7 +67,7 @@ def init_app(app: Flask) -> None:
 def too_many_pixels(max_pixels: int) -> ValidationError:
     return ValidationError(
         _("That picture has too many pixels: at most %(max)s million are accepted.",
-          max=f"{max_pixels / 1_000_000:g}"), "image")
+          max=format_decimal(max_pixels / 1_000_000)), "image")
 
 
 def reencode(data: bytes, *, max_pixels: int, max_side: int | None = None,

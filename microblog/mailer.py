@@ -29,6 +29,7 @@ from flask_mail import Message
 
 from microblog import jobs
 from microblog.extensions import mail
+from microblog.languages import in_language_of
 from microblog.models.task import Task
 
 LINK = re.compile(r"https?://\S+")
@@ -75,13 +76,17 @@ def send_template(template: str, subject: str, recipients: list[str], **context)
 
     Rendering happens in the caller's context (templates may need the request,
     the current user, the locale); only the finished message crosses to the thread.
+    The message speaks its reader's language, ``context["user"]``'s
+    (:func:`microblog.languages:in_language_of`), whoever's request sends it: give
+    ``subject`` as a lazy string (``_l``), so it is translated in that language too.
     """
-    send_email(
-        subject,
-        recipients,
-        render_template(f"email/{template}.txt", **context),
-        render_template(f"email/{template}.html", **context),
-    )
+    with in_language_of(context.get("user")):
+        send_email(
+            str(subject),
+            recipients,
+            render_template(f"email/{template}.txt", **context),
+            render_template(f"email/{template}.html", **context),
+        )
 
 
 def link(endpoint: str, **values) -> str:

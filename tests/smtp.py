@@ -78,3 +78,10 @@ def link_path(message: Message, prefix: str) -> str:
         if path.startswith(prefix):
             return path
     raise AssertionError(f"the email has no link to {prefix} (links: {paths})")
+
+
+def subject(message: Message) -> str:
+    """The Subject as its reader sees it (a non-ASCII one travels encoded, RFC 2047)."""
+    from email.header import decode_header, make_header
+
+    return str(make_header(decode_header(message["Subject"])))

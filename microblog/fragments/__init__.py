@@ -74,8 +74,8 @@ def render_cached(kind: str, arguments: tuple, render: Callable[[], str]) -> Mar
     named = keys.KEYS[kind](*arguments)
     if named is None:
         return Markup(render())
-    memory, *shared = _this_request()
-    key = (kind, *shared, *named)
+    memory, language, root = _this_request()
+    key = (kind, language, root, *named)
     html = memory.get(key)
     if html is None:
         with slots.placeholders():
@@ -86,7 +86,11 @@ def render_cached(kind: str, arguments: tuple, render: Callable[[], str]) -> Mar
 
 def _this_request() -> tuple[MemoryLRU, str, str]:
     """This worker's memory of pieces, and what every key of this request shares: found
-    once per request (a page asks for fifty pieces)."""
-    if (found := g.get("fragments")) is None:
-        found = g.fragments = (fragments.cache, str(get_locale()), request.script_root)
-    return found
+    once per request (a page asks for fifty pieces), and again if the language changes
+    within it (``flask_babel.force_locale``: a piece rendered in Spanish is never kept
+    under English)."""
+    locale = get_locale()
+    found = g.get("fragments")
+    if found is None or found[3] is not locale:
+        found = g.fragments = (fragments.cache, str(locale), request.script_root, locale)
+    return found[0], found[1], found[2]

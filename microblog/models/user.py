@@ -32,6 +32,7 @@ USERNAME_PATTERN = re.compile(rf"^{USERNAME_CHARACTER}+$")
 EMAIL_MAX_LENGTH = 254
 ABOUT_ME_MAX_LENGTH = 140
 AVATAR_FILE_MAX_LENGTH = 69  # an upload's name: models/upload.py
+LANGUAGE_MAX_LENGTH = 16  # a language code: "es", "pt_BR"
 
 
 class User(UserMixin, db.Model):
@@ -71,6 +72,9 @@ class User(UserMixin, db.Model):
     # Which kinds of notification are also sent by email (services/notifications.py has
     # the defaults); None until the person chooses.
     email_notifications: so.Mapped[dict[str, bool] | None] = so.mapped_column(sa.JSON)
+    # The language of the interface and of emails to this person (a code of the config's
+    # LANGUAGES); None follows the browser (microblog/languages.py).
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(LANGUAGE_MAX_LENGTH))
     # Whether the visitor follows this user, when the query that loaded it asked
     # (``services.accounts.get_user``); None when it did not ask.
     followed_by_viewer: so.Mapped[bool | None] = so.query_expression()

@@ -3,12 +3,13 @@
 Services decide *when* to send; these functions decide *what* the message
 says (``templates/email/<name>.txt`` and ``.html``) and where its link points.
 Links are absolute, on ``SITE_URL`` (``microblog.mailer:link``): the reader is
-in a mail client.
+in a mail client. Each speaks its reader's language (``microblog.mailer:send_template``),
+so subjects are lazy (``_l``).
 """
 
 from __future__ import annotations
 
-from flask_babel import _
+from flask_babel import lazy_gettext as _l
 
 from microblog import tokens
 from microblog.mailer import link as site_link
@@ -24,7 +25,7 @@ def send_confirmation(user: User, address: str) -> None:
     """
     link = site_link("auth.confirm_email", token=tokens.confirmation_token(user, address))
     changing = address != user.email
-    send_template("confirm_email", _("Confirm your email address"), [address],
+    send_template("confirm_email", _l("Confirm your email address"), [address],
                   user=user, link=link, changing=changing,
                   administrator=user.role is Role.ADMIN,
                   admin_link=site_link("admin.users"))
@@ -32,26 +33,26 @@ def send_confirmation(user: User, address: str) -> None:
 
 def send_password_reset(user: User) -> None:
     link = site_link("auth.reset_password", token=tokens.password_reset_token(user))
-    send_template("reset_password", _("Reset your password"), [user.email], user=user, link=link)
+    send_template("reset_password", _l("Reset your password"), [user.email], user=user, link=link)
 
 
 def send_password_changed(user: User) -> None:
     """Tell the owner, in case it was not them."""
     link = site_link("auth.reset_password_request")
-    send_template("password_changed", _("Your password was changed"), [user.email],
+    send_template("password_changed", _l("Your password was changed"), [user.email],
                   user=user, link=link)
 
 
 def send_email_change_requested(user: User, new_address: str) -> None:
     """Tell the current address that someone asked to move the account elsewhere."""
     link = site_link("settings.email")
-    send_template("email_change_requested", _("Your email address is being changed"),
+    send_template("email_change_requested", _l("Your email address is being changed"),
                   [user.email], user=user, new_address=new_address, link=link)
 
 
 def send_registration_attempt(user: User) -> None:
     """Tell the owner that someone tried to register with their address. The sign-up
     page answered as for a new address, so only the address's owner learns it is taken."""
-    send_template("registration_attempt", _("Someone tried to register with your address"),
+    send_template("registration_attempt", _l("Someone tried to register with your address"),
                   [user.email], user=user, login_link=site_link("auth.login"),
                   reset_link=site_link("auth.reset_password_request"))

@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import _
 from sqlalchemy.exc import IntegrityError
 
-from microblog import audit
+from microblog import audit, languages
 from microblog.caching import ENGAGEMENT, POSTS
 from microblog.errors import Moved, NotFound, PermissionDenied, ValidationError
 from microblog.extensions import db
@@ -278,6 +278,25 @@ def update_profile(user: User, username: str, about_me: str) -> User:
     user.about_me = about_me or None
     commit_unique(changes=[POSTS] if renamed else [])  # cached lists and feeds name the author
     return user
+
+
+def choose_language(user: User | None, code: str | None, *, follow_browser: bool = False
+                    ) -> str | None:
+    """The interface's language ``code`` for this visitor, stored on ``user``'s account
+    when they are signed in (None: anyone else, whose choice the front end keeps).
+
+    With ``follow_browser`` (Settings), an empty ``code`` clears the choice, so the
+    browser's Accept-Language decides again. A language the site does not speak is
+    refused, and nothing is stored.
+    """
+    if follow_browser and not (code or "").strip():
+        language = None
+    elif (language := languages.supported(code)) is None:
+        raise ValidationError(_("Choose one of the languages in the list."), field="language")
+    if user is not None and user.language != language:
+        user.language = language
+        commit()
+    return language
 
 
 def delete_account(user: User, password: str, understood: bool) -> None:

@@ -33,12 +33,14 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 from flask_babel import _, format_date
+from flask_babel import lazy_gettext as _l
 
 from microblog import jobs
 from microblog.errors import NotFound, ValidationError
 from microblog.extensions import db
 from microblog.jobs import signals
 from microblog.jobs.functions import options_of
+from microblog.languages import in_language_of
 from microblog.mailer import link, send_template
 from microblog.models.base import utcnow
 from microblog.models.block import blocks
@@ -244,10 +246,11 @@ def _email_when_ready(app: object, *, task_id: str, user_id: int | None,
     user = db.session.get(User, user_id)
     if user is None:
         return
-    send_template("export_ready", _("Your data export is ready"), [user.email], user=user,
-                  link=link("settings.export_download", task_id=task_id),
-                  page=link("settings.export"),
-                  expires_on=format_date(task.finished_at + EXPORT_LIFETIME))
+    with in_language_of(user):  # the date too, though no request says which language
+        send_template("export_ready", _l("Your data export is ready"), [user.email],
+                      user=user, link=link("settings.export_download", task_id=task_id),
+                      page=link("settings.export"),
+                      expires_on=format_date(task.finished_at + EXPORT_LIFETIME))
 
 
 signals.task_finished.connect(_email_when_ready)

@@ -30,6 +30,7 @@ from flask_babel import lazy_gettext as _l
 
 from microblog.database import built_once
 from microblog.extensions import db
+from microblog.languages import in_language_of
 from microblog.markdown import mentions
 from microblog.models.base import utcnow
 from microblog.models.notification import SAMPLE_ACTORS, Notification
@@ -262,11 +263,12 @@ def _send_email(notification_id: int) -> None:
         return
     user = db.session.get(User, notification.user_id)
     actor = db.session.get(User, notification.actor_id) if notification.actor_id else None
-    sentence = describe(notification, [actor] if actor else [])
-    send_template("notification", sentence, [user.email], user=user, sentence=sentence,
-                  excerpt=notification.payload.get("excerpt"),
-                  link=link(target(notification, user)[0], **target(notification, user)[1]),
-                  settings_link=link("settings.notifications"))
+    with in_language_of(user):  # the reader's, not the language of whoever acted
+        sentence = describe(notification, [actor] if actor else [])
+        send_template("notification", sentence, [user.email], user=user, sentence=sentence,
+                      excerpt=notification.payload.get("excerpt"),
+                      link=link(target(notification, user)[0], **target(notification, user)[1]),
+                      settings_link=link("settings.notifications"))
     current_app.logger.info("Notification %s emailed to user %s", notification_id, user.id)
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import _, ngettext
+from flask_babel import _, force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import login_url
 from flask_wtf.csrf import CSRFError
@@ -29,7 +29,7 @@ from werkzeug.exceptions import (
 )
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
-from microblog import rate_limits
+from microblog import languages, rate_limits
 from microblog.blueprints.errors import bp
 from microblog.blueprints.forms import error_summary
 from microblog.errors import Moved, NotFound, PermissionDenied, ValidationError
@@ -48,6 +48,20 @@ FRIENDLY_DETAIL = {
     429: _l("Too many attempts. Please wait a while and try again."),
     500: _l("Something went wrong on our side. It has been logged; please try again later."),
     503: _l("The site cannot answer just now. Please try again in a minute."),
+}
+
+# Each error's name, as Werkzeug spells it in English, in the reader's language.
+TITLE = {
+    400: _l("Bad Request"),
+    401: _l("Unauthorized"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    413: _l("Request Entity Too Large"),
+    422: _l("Unprocessable Entity"),
+    429: _l("Too Many Requests"),
+    500: _l("Internal Server Error"),
+    503: _l("Service Unavailable"),
 }
 
 # How long a browser may keep the redirect from an old name: a day, not for ever (a 301's
@@ -90,14 +104,16 @@ def not_logged_in():
 
 def error_response(error: HTTPException, detail: str | None = None):
     detail = str(detail or FRIENDLY_DETAIL[error.code])
+    name = str(TITLE.get(error.code, error.name))
     if wants_json():
-        body = {"type": "about:blank", "title": error.name, "status": error.code, "detail": detail}
+        body = {"type": "about:blank", "title": name, "status": error.code, "detail": detail}
         response = current_app.json.response(body)
         response.status_code = error.code
         response.mimetype = "application/problem+json"
     else:
         response = current_app.make_response(
-            (render_template("errors/error.html", error=error, detail=detail), error.code)
+            (render_template("errors/error.html", error=error, name=name, detail=detail),
+             error.code)
         )
     # Keep headers the error carries: Allow on 405, Retry-After on 429.
     for name, value in error.get_headers():
@@ -157,7 +173,9 @@ def handle_internal_error(error: InternalServerError):
         return error_response(InternalServerError())
     except Exception:
         current_app.logger.exception("The error page itself failed")
-        detail = escape(str(FRIENDLY_DETAIL[500]))
+        # The language too, without asking for the visitor it may be unable to load.
+        with force_locale(languages.browser_choice()):
+            detail = escape(str(FRIENDLY_DETAIL[500]))
         return BARE_500.format(detail=detail), 500, {"Content-Type": "text/html; charset=utf-8"}
 
 

@@ -9,6 +9,7 @@ from microblog.blueprints.main import (  # noqa: E402,F401  (the views)
     blocks,
     follow_lists,
     hover_cards,
+    language,
     routes,
     search,
 )

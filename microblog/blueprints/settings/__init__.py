@@ -6,6 +6,7 @@ bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 from microblog.blueprints.settings import (  # noqa: E402,F401  (registers the views)
     export,
+    language,
     notifications,
     routes,
 )
