@@ -10,7 +10,7 @@ ASSETS := microblog/static/vendor/.installed
 # The compiled translation catalogues: one messages.mo beside each messages.po.
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard microblog/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test worker install install-dev assets translations lint clean bench bench-instructions bench-smoke soak
+.PHONY: run prod test worker install install-dev assets translations lint clean bench bench-realtime bench-instructions bench-smoke soak
 
 run: install assets translations      ## set up and serve on http://$(HOST):$(PORT)
 	$(BIN)/flask db upgrade
@@ -25,10 +25,21 @@ test: install-dev assets translations ## set up and run lint and the whole test 
 worker: install translations           ## run a worker for the background jobs
 	$(BIN)/flask jobs worker
 
+# The production shape on this machine, in one command (deploy/prod.py): migrations on
+# PostgreSQL (DATABASE_URL), gunicorn for the pages, two Socket.IO processes, an RQ
+# worker, all on REDIS_URL, run by honcho from deploy/Procfile.prod; Ctrl-C stops all.
+prod: install assets translations      ## production shape: pages, Socket.IO x2, worker
+	$(BIN)/python deploy/prod.py
+
 # Load benchmark (bench/README.md): minutes to an hour; never part of `make test`.
 # BENCH_POSTS=100000 for one size; BENCH_USERS, BENCH_SECONDS, BENCH_CONCURRENCY too.
 bench: install translations            ## seed, serve with gunicorn, drive with wrk, report
 	$(BIN)/python -m bench.run
+
+# Real time (bench/realtime.py): 500 Socket.IO clients over two Socket.IO processes in one
+# post's room; comment delivery p99, home timeline throughput with them open, memory.
+bench-realtime: install-dev            ## Socket.IO fan-out: delivery latency, throughput, memory
+	$(BIN)/python -m bench.realtime
 
 # Instructions per warm request, counted by callgrind: repeatable where timings are not.
 bench-instructions: install translations ## CPU instructions per page, for before/after
@@ -72,6 +83,8 @@ $(ASSETS): package.json package-lock.json
 	cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js \
 	   node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js \
 	   node_modules/swagger-ui-dist/favicon-32x32.png microblog/static/vendor/swagger-ui/
+	mkdir -p microblog/static/vendor/socket.io-client
+	cp node_modules/socket.io-client/dist/socket.io.min.js node_modules/socket.io-client/dist/socket.io.min.js.map microblog/static/vendor/socket.io-client/
 	touch $@
 
 # gettext reads compiled catalogues (.mo); people write the .po files. Each .mo is built

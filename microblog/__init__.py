@@ -20,7 +20,7 @@ from flask import Flask
 from flask_babel import format_datetime, format_number, get_locale
 from flask_login import current_user
 
-from microblog import database, images, integers, jobs, languages, translate
+from microblog import database, images, integers, jobs, languages, realtime, translate
 from microblog.caching import init_cache
 from microblog.config import (
     BASE_DIR,
@@ -93,6 +93,7 @@ def create_app(
     # Plurals with their count written the reader's way (1.234 in German).
     app.jinja_env.globals["ngettext"] = languages.template_ngettext
     app.jinja_env.globals.update(can=_current_user_can, Permission=Permission,
+                                 socket_urls=realtime.socket_urls,
                                  needs_email_confirmation=needs_email_confirmation)
 
     from microblog import fragments
@@ -113,6 +114,7 @@ def create_app(
     from microblog.logs import configure_logging
     from microblog.middleware import init_app as init_middleware
 
+    realtime.init_app(app)  # before the middleware, whose proxy fix must run first
     init_middleware(app)
     fragments.init_app(app)  # after the middleware: its slots are filled first
     app.register_blueprint(errors_bp)

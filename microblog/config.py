@@ -120,6 +120,16 @@ class Config:
     REDIS_CONNECT_TIMEOUT = float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.25"))
     REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.25"))
 
+    # Real time (microblog/realtime/, docs/38-real-time.md). With a message queue (by
+    # default REDIS_URL) every process, web, Socket.IO or RQ worker, emits through Redis
+    # on SOCKETIO_CHANNEL, so a browser on any Socket.IO process hears it; without one
+    # the app serves Socket.IO in its own process (make run). SOCKETIO_URL lists the
+    # Socket.IO processes' addresses browsers connect to (comma-separated; each page
+    # picks one), empty for the page's own origin.
+    SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or REDIS_URL
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "microblog-socketio")
+    SOCKETIO_URL = _list("SOCKETIO_URL")
+
     # Background jobs (microblog/jobs/): "rq" puts them on the Redis queue JOBS_QUEUE for
     # `flask jobs worker` processes; "thread" runs them in a thread of each web process.
     # The default is rq when REDIS_URL is set. A transient failure (a mail server away)
@@ -220,6 +230,7 @@ class Config:
     # it first and keep it, so every later reader's docs would call that host. Without
     # it, a client (and Swagger UI) calls the host it read the document from.
     AUTO_SERVERS = False
+    RATELIMIT_COMMENT_PER_USER = os.environ.get("RATELIMIT_COMMENT_PER_USER", "20 per 10 minutes")
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     LOG_TO_STDOUT = _bool("LOG_TO_STDOUT")
@@ -308,6 +319,8 @@ class TestingConfig(Config):
     # Jobs run in the test process's thread unless a test asks for RQ; retries at once;
     # no sweep but the ones a test runs (another test's sweep would take its tasks).
     JOBS_BACKEND = "thread"
+    # Socket.IO in the test process, unless a test gives it a queue of its own.
+    SOCKETIO_MESSAGE_QUEUE = None
     JOBS_RETRY_DELAYS = [0.0]
     JOBS_SWEEP_SECONDS = 0
     # Most tests make an ordinary account first; tests/integration/test_first_admin.py

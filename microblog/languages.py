@@ -109,26 +109,27 @@ def number(value: int) -> str:
     return format_number(value)
 
 
-def ngettext(singular: str, plural: str, num: int, **variables: object) -> str:
+def ngettext(singular: str, plural: str, count: int, /, **variables: object) -> str:
     """Flask-Babel's ``ngettext``, with the count written the reader's way (``number``):
-    the catalogue's ``%(num)d`` takes the digits and nothing else."""
-    text = catalogue().ungettext(singular, plural, num)
+    the catalogue's ``%(num)d`` takes the digits and nothing else. A caller may give
+    ``num`` itself (a script's placeholder, ``num='{n}'``): the count still picks the form."""
+    text = catalogue().ungettext(singular, plural, count)
     if "num" not in variables:
-        text, variables["num"] = text.replace("%(num)d", "%(num)s"), number(num)
+        text, variables["num"] = text.replace("%(num)d", "%(num)s"), number(count)
     return text % variables
 
 
 @pass_context
-def template_ngettext(context: Context, singular: str, plural: str, num: int,
+def template_ngettext(context: Context, singular: str, plural: str, count: int, /,
                       **variables: object) -> str:
     """``{{ ngettext('%(num)d follower', '%(num)d followers', n) }}`` in templates: as
     :func:`ngettext`, escaped as Jinja's own would (the translation is markup, the values
     are text)."""
-    text = catalogue().ungettext(singular, plural, num)
+    text = catalogue().ungettext(singular, plural, count)
     if context.eval_ctx.autoescape:
         text = Markup(text)
     if "num" not in variables:
-        text, variables["num"] = text.replace("%(num)d", "%(num)s"), number(num)
+        text, variables["num"] = text.replace("%(num)d", "%(num)s"), number(count)
     return text % variables
 
 

@@ -214,6 +214,30 @@ def api_limits(blueprint):
     per_token(blueprint)
     per_ip(blueprint)
     return blueprint
+comment_per_user = post_limit("RATELIMIT_COMMENT_PER_USER", current_account)
+COMMENT_ENDPOINT = "blog.comment"  # the form's view: its count is the socket event's too
+
+
+def allow_comment(user: User) -> bool:
+    """Count one comment by ``user`` sent without a form (the Socket.IO ``new_comment``
+    event) in the same count as the form's POSTs (:data:`comment_per_user`, the view's
+    endpoint as its scope), and say whether it is within the limit. The socket's
+    handler has no view for the limiter to decorate; the limit and its count are
+    still the form's, so switching front ends does not double anyone's allowance."""
+    setting = "RATELIMIT_COMMENT_PER_USER"
+    if not current_app.config["RATELIMIT_ENABLED"] or not current_app.config[setting]:
+        return True
+    key = f"user:{user.id}"
+    for limit in parse_many(current_app.config[setting]):
+        try:
+            allowed = limiter.limiter.hit(limit, key, COMMENT_ENDPOINT)
+        except Exception:  # the storage is down: like the limiter's swallow_errors
+            current_app.logger.warning("could not count a comment of %s", key, exc_info=True)
+            allowed = True
+        if not allowed:
+            audit.record("rate_limit.exceeded", limit=setting, rule=str(limit), key=key)
+            return False
+    return True
 
 
 def forgive_sign_in_failures() -> None:

@@ -23,3 +23,16 @@ def requested_cursor() -> Cursor | None:
     if "after" in request.args:
         return Cursor.parse(request.args["after"], newer=True)
     return Cursor.parse(request.args.get("before"))
+
+
+def requested_number(name: str) -> int:
+    """``?<name>=`` as an id-sized whole number (an id the page holds); 0 when it is
+    missing, and a 400 when it is not a number."""
+    from werkzeug.exceptions import BadRequest
+
+    from microblog.integers import whole_number
+
+    try:
+        return whole_number(request.args.get(name, "0"))
+    except ValueError:
+        raise BadRequest() from None

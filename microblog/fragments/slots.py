@@ -71,8 +71,17 @@ def fill_slots(response: Response) -> Response:
     html = response.get_data(as_text=True)
     if _SECRET not in html:
         return response
+    response.set_data(filled(html))
+    return response
+
+
+def filled(html: str) -> str:
+    """``html`` with this request's values in its placeholders: for HTML that travels
+    inside another answer (the comment cards of ``/post/<id>/comments/live``'s JSON),
+    which :func:`fill_slots` does not look into."""
+    if _SECRET not in html:
+        return html
     for name, placeholder in PLACEHOLDERS.items():
         if placeholder in html:
             html = html.replace(placeholder, escape(SLOTS[name]()))
-    response.set_data(html)
-    return response
+    return html

@@ -38,10 +38,13 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
-def content_security_policy(avatar_url: str | None, image_hosts: Iterable[str] = ()) -> str:
+def content_security_policy(avatar_url: str | None, image_hosts: Iterable[str] = (),
+                            socket_urls: Iterable[str] = ()) -> str:
     """The policy; images may also come from the origin of ``avatar_url`` (Gravatar), if
     any, and over https from ``image_hosts``, the hosts articles may show images of
-    (``MARKDOWN_IMAGE_HOSTS``, :func:`microblog.markdown.image_shown`)."""
+    (``MARKDOWN_IMAGE_HOSTS``, :func:`microblog.markdown.image_shown`). Scripts may
+    also connect to the Socket.IO processes at ``socket_urls`` (``SOCKETIO_URL``), over
+    HTTP (long-polling) and WebSocket."""
     avatar = urlsplit(avatar_url or "")
     sources = ["'self'", "data:"]
     if avatar.netloc:
@@ -53,6 +56,8 @@ def content_security_policy(avatar_url: str | None, image_hosts: Iterable[str] =
         "style-src": "'self'",
         "img-src": " ".join(sources),
         "object-src": "'none'",
+        **({"connect-src": " ".join(["'self'", *_socket_sources(socket_urls)])}
+           if socket_urls else {}),
         "base-uri": "'self'",
         "form-action": "'self'",
         "frame-ancestors": "'none'",
@@ -60,11 +65,21 @@ def content_security_policy(avatar_url: str | None, image_hosts: Iterable[str] =
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
+def _socket_sources(urls: Iterable[str]) -> list[str]:
+    sources = []
+    for url in urls:
+        parts = urlsplit(url)
+        sources.append(f"{parts.scheme}://{parts.netloc}")
+        sources.append(f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}")
+    return sources
+
+
 def init_app(app: Flask) -> None:
     headers = {
         "Content-Security-Policy": content_security_policy(
             app.config["GRAVATAR_URL"] if app.config["AVATAR_PROVIDER"] == "gravatar" else None,
             app.config["MARKDOWN_IMAGE_HOSTS"],
+            app.config["SOCKETIO_URL"],
         ),
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",

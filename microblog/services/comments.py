@@ -34,7 +34,7 @@ from microblog.services.listings import ListedComment, comment_columns, listed_c
 from microblog.services.permissions import can, is_member, require
 from microblog.services.posts import get_published
 from microblog.services.text import required_text
-from microblog.services.transactions import commit
+from microblog.services.transactions import after_commit, commit
 
 EDIT_WINDOW = timedelta(minutes=15)
 
@@ -57,6 +57,23 @@ def for_post(post: Post, page: int, per_page: int) -> Page[ListedComment]:
     return replace(found, items=listed_comments(found.items, post))
 
 
+LIVE_BATCH = 50  # comments a live page is sent at once; it asks again for more
+
+
+def newer_than(post: Post, after_id: int, again: int = 0) -> list[ListedComment]:
+    """What a page holding ``post``'s comments up to comment ``after_id`` has not shown
+    (new ones, and those written while it was offline), oldest first, at most
+    :data:`LIVE_BATCH`; with comment ``again`` too, corrected since it was shown.
+    Comments' ids grow as they are written, so "after this id" is "since"."""
+    query = built_once("comments_after", lambda: comment_columns(sa.select(Comment).where(
+        Comment.post_id == sa.bindparam("post_id"),
+        sa.or_(Comment.id > sa.bindparam("after_id"), Comment.id == sa.bindparam("again")),
+    ).order_by(Comment.id).limit(sa.bindparam("limit"))))
+    rows = db.session.execute(query, {"post_id": post.id, "after_id": after_id,
+                                      "again": again, "limit": LIVE_BATCH}).all()
+    return listed_comments(rows, post)
+
+
 def page_of(comment: Comment, per_page: int) -> int:
     """The page of its post's comments that ``comment`` is on."""
     earlier = db.session.scalar(
@@ -74,6 +91,14 @@ def _body(text: str | None) -> str:
         text, field="body", max_length=COMMENT_MAX_LENGTH, empty=_("Write a comment first."),
         too_long=_("Comments are at most %(max)d characters.", max=COMMENT_MAX_LENGTH),
     )
+
+
+def _tell_readers(fact: str, post_id: int, comment_id: int) -> None:
+    """Once the change has committed, the post's open pages hear of it
+    (:mod:`microblog.realtime`) and show it without a reload."""
+    from microblog.realtime import publish
+
+    after_commit(lambda: publish(fact, post_id=post_id, comment_id=comment_id))
 
 
 def _commit_with_counts(post_id: int) -> None:
@@ -101,6 +126,7 @@ def add(author: User, post_id: int, text: str) -> Comment:
                          group_key=f"comment:{comment.id}", payload=about)
     notifications.notify_mentions(comment.body, actor=author, except_ids={post.user_id},
                                   group_key=f"mention:comment:{comment.id}", payload=about)
+    _tell_readers("comment_added", post.id, comment.id)
     _commit_with_counts(post.id)
     return comment
 
@@ -147,6 +173,7 @@ def edit(user: User, comment: Comment, text: str) -> Comment:
     comment.body_html = render_comment(comment.body)
     comment.language = detect_language(comment.body_html)
     comment.edited_at = utcnow()
+    _tell_readers("comment_edited", comment.post_id, comment.id)
     commit(changes=[ENGAGEMENT])  # searches for comments remember their words
     return comment
 
@@ -155,6 +182,7 @@ def delete(user: User, comment: Comment) -> Post:
     """Delete a comment; returns its post, whose page the person goes back to."""
     require_may_delete(user, comment)
     post = comment.post
+    _tell_readers("comment_deleted", post.id, comment.id)
     db.session.delete(comment)
     _commit_with_counts(post.id)
     return post

@@ -231,3 +231,4 @@ def read(user: User, member: ConversationMember, up_to: int) -> None:
         commit()
     so.attributes.set_committed_value(member, "last_read_message_id", up_to)
     db.session.refresh(user, ["unread_message_count", "unread_notification_count"])
+    notifications.counts_changed(user)  # the badges of their other tabs follow

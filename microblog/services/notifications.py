@@ -87,6 +87,8 @@ def notify(user: User, kind: str, *, actor: User | None, group_key: str,
     db.session.add(event)
     db.session.flush()
     recount_unread([user.id])
+    user_id = user.id
+    after_commit(lambda: _ring(user_id))
     if _wants_email(user, kind):
         after_commit(lambda: _send_email(event.id))
     return event
@@ -128,6 +130,23 @@ def mark_all_read(user: User) -> None:
     ``user`` read its count again)."""
     _mark_read(user, Notification.user_id == user.id)
     commit()
+    counts_changed(user)
+
+
+def _ring(user_id: int) -> None:
+    """Something new for ``user_id``: their open tabs ask what (:mod:`microblog.realtime`)."""
+    from microblog.realtime import publish
+
+    publish("notified", user_id=user_id)
+
+
+def counts_changed(user: User) -> None:
+    """``user``'s unread counts changed (they read something): every tab of theirs shows
+    the new counts. Called after the commit, with ``user``'s counts read again."""
+    from microblog.realtime import publish
+
+    publish("counts_changed", user_id=user.id, messages=user.unread_message_count,
+            notifications=user.unread_notification_count)
 
 
 def mark_group_read(user: User, group_key: str) -> None:

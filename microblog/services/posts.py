@@ -41,9 +41,9 @@ from microblog.models.user import User
 from microblog.services import notifications
 from microblog.services import tags as tag_service
 from microblog.services.loading import one_for_viewer
-from microblog.services.permissions import can, require
+from microblog.services.permissions import can, is_member, require
 from microblog.services.text import clean_text, required_text
-from microblog.services.transactions import commit
+from microblog.services.transactions import after_commit, commit
 
 # Reading one post ------------------------------------------------------------
 
@@ -61,6 +61,19 @@ def get_post(post_id: int, viewer: User | None = None) -> Post:
     ), viewer, post_id=post_id)
     if post is None or (post.is_draft and not _is_author(viewer, post)):
         raise NotFound(_("There is no such post."))
+    return post
+
+
+def get_for_live_reader(post_id: int, reader: User | None) -> Post:
+    """A published post whose page ``reader`` may follow live (its Socket.IO room: new
+    comments as they come). Never a draft's, which takes no comments, not even for its
+    author; never for a reader the author blocked, who is not to hear of each new
+    comment on the author's posts. NotFound otherwise, saying no more."""
+    from microblog.services import blocks
+
+    post = get_published(post_id)
+    if is_member(reader) and blocks.is_blocked(post.author, reader):
+        raise NotFound(_("That post does not exist, or is not published."))
     return post
 
 
@@ -189,7 +202,7 @@ def create_post(author: User, body: str) -> Post:
     _file_status_tags(post)
     post.author = author
     db.session.add(post)
-    _notify_mentions(post)
+    _first_published(post)
     commit(changes=[POSTS])
     return post
 
@@ -205,9 +218,20 @@ def create_article(author: User, title: str, body: str, *, category_id: int | No
         post.published_at = utcnow()
     db.session.add(post)
     if publish:
-        _notify_mentions(post)
+        _first_published(post)
     commit(changes=[POSTS] if publish else [])
     return post
+
+
+def _first_published(post: Post) -> None:
+    """What a post's first publication sets off, in its transaction: the mentions are
+    told, and once it has committed its readers' open timelines hear of it
+    (:mod:`microblog.realtime`)."""
+    from microblog.realtime import publish as announce
+
+    _notify_mentions(post)  # flushes: the post has its id
+    post_id, author_id = post.id, post.user_id
+    after_commit(lambda: announce("post_published", post_id=post_id, author_id=author_id))
 
 
 def _notify_mentions(post: Post) -> None:
@@ -283,7 +307,7 @@ def publish(editor: User, post: Post) -> Post:
     require_may_edit(editor, post)
     if post.is_draft:
         post.published_at = utcnow()
-        _notify_mentions(post)
+        _first_published(post)
         commit(changes=[POSTS])
     return post
 

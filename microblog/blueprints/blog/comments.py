@@ -1,19 +1,23 @@
 """Writing, correcting and deleting comments."""
 
-from flask import flash, redirect, render_template, request
-from flask_babel import _
+from flask import flash, jsonify, redirect, render_template, request
+from flask_babel import _, ngettext
 from flask_login import current_user, login_required
 
+from microblog import rate_limits
 from microblog.blueprints.blog import bp
 from microblog.blueprints.blog.forms import CommentForm, EditCommentForm
 from microblog.blueprints.blog.posts import comment_url, permalink, render_post
 from microblog.blueprints.forms import form_status, show_service_error
+from microblog.blueprints.paging import requested_number
 from microblog.errors import Blocked, ValidationError
+from microblog.fragments.slots import filled
 from microblog.services import comments, posts
 
 
 @bp.post("/post/<int:post_id>/comment")
 @login_required
+@rate_limits.comment_per_user
 def comment(post_id: int):
     form = CommentForm()
     if form.validate_on_submit():
@@ -32,6 +36,28 @@ def comment(post_id: int):
             return redirect(comment_url(created))
     # The post again, with the comment form showing what went wrong and the text kept.
     return render_post(posts.get_post(post_id, current_user), comment_form=form, status=422)
+
+
+@bp.get("/post/<int:post_id>/comments/live")
+def live_comments(post_id: int):
+    """What a post's open page has not shown, as JSON (``static/js/live-comments.js``):
+    the comments after ``?after=<id>`` (and ``?again=<id>``, corrected since), each
+    rendered for this visitor (their own buttons), and the heading with the count.
+    The page asks when its socket says a comment changed, and when it reconnects."""
+    post = posts.get_post(post_id, current_user)
+    if post.is_draft:
+        return jsonify({"heading": "", "count": 0, "comments": []})
+    found = comments.newer_than(post, requested_number("after"), requested_number("again"))
+    response = jsonify({
+        "heading": ngettext("%(num)d comment", "%(num)d comments", post.comment_count),
+        "count": post.comment_count,
+        "comments": [{"id": comment.id,
+                      "html": filled(render_template("blog/_comment_live.html",
+                                                     comment=comment, post=post))}
+                     for comment in found],
+    })
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/comment/<int:comment_id>")

@@ -1,8 +1,10 @@
-// A background task's progress bar: an element marked data-task-url="/tasks/<id>" holds
-// a <progress>, a .task-percent and a .task-message. This script asks the URL (the
-// task's JSON document, its owner's only) every second and moves the bar; when the task
-// has finished it reloads the page, which then shows what the task made (an export's
-// Download link); when it has failed it shows the document's words and stops asking.
+// A background task's progress bar: an element marked data-task-url="/tasks/<id>" (and
+// data-task-id) holds a <progress>, a .task-percent and a .task-message. While the
+// page's socket is connected (realtime.js) the worker's pushes move the bar (a "task"
+// event for the owner's tabs) and "finished" arrives by push; without it, this script
+// asks the URL (the task's JSON document, its owner's only) every second. When the
+// task has finished it reloads the page, which then shows what the task made (an
+// export's Download link); when it has failed it shows the document's words and stops.
 // Without the script the page still works: each load of it shows the progress then.
 // Texts come from data-* attributes (the element's and the script tag's), translated
 // like the rest of the page.
@@ -43,6 +45,49 @@
       element.append(alert);
     }
 
+    let timer = null;
+    let over = false;
+
+    function later(delay) {
+      window.clearTimeout(timer);
+      timer = null;
+      if (!over && !(window.microblogRealtime && window.microblogRealtime.connected())) {
+        timer = window.setTimeout(ask, delay);
+      }
+    }
+
+    function ended(task) {
+      if (over) return;
+      if (task.state === "finished") {
+        over = true;
+        window.location.reload();
+      } else if (task.state === "failed") {
+        over = true;
+        failed(task);
+      }
+    }
+
+    // A push from the worker: the bar moves at once; the end is asked about, for the
+    // words of a failure (and so a page that reloads finds the task finished).
+    document.addEventListener("realtime:task", function (event) {
+      const pushed = event.detail;
+      if (over || pushed.id !== element.dataset.taskId) return;
+      if (pushed.progress !== null && pushed.progress !== undefined) {
+        bar.value = pushed.progress;
+        bar.textContent = pushed.progress + " %";
+        percent.textContent = pushed.progress + " %";
+      }
+      if (pushed.state !== "running") ask();
+    });
+    // Each connection asks once (what was missed), and stops the asking every second;
+    // a lost socket starts it again.
+    document.addEventListener("realtime:connect", function () {
+      ask();
+    });
+    document.addEventListener("realtime:disconnect", function () {
+      later(EVERY);
+    });
+
     function ask() {
       fetch(element.dataset.taskUrl, {
         headers: { Accept: "application/json" },
@@ -54,18 +99,14 @@
           return response.json();
         })
         .then(function (task) {
+          if (over) return;
           show(task);
-          if (task.state === "finished") {
-            window.location.reload();
-          } else if (task.state === "failed") {
-            failed(task);
-          } else {
-            window.setTimeout(ask, EVERY);
-          }
+          ended(task);
+          later(EVERY);
         })
         .catch(function () {
           message.textContent = element.dataset.couldNotLoad;
-          window.setTimeout(ask, AFTER_ERROR);
+          later(AFTER_ERROR);
         });
     }
 
