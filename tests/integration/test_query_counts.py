@@ -40,7 +40,9 @@ def timeline(make_user):
 
 
 def main_content(response) -> str:
-    return response.get_data(as_text=True).split("<main", 1)[1]
+    """The page's <main>: not the footer, whose language form holds a CSRF token signed
+    with the second it was made (two renders a second apart differ there)."""
+    return response.get_data(as_text=True).split("<main", 1)[1].split("</main>", 1)[0]
 
 
 def posts_shown(response) -> int:
