@@ -152,10 +152,11 @@ def _makes_its_own_client(item) -> bool:
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Where the render cache is off (``sqlite-uncached``), leave out what cannot differ
-    there: a test of the cache itself (``@pytest.mark.render_cache``), which has nothing
-    to look at, and a test that renders no page (a service's rules, a task), which would
-    run the same code a second time on the same database."""
+    """Browser tests (``@pytest.mark.e2e``) run on the SQLite backend alone. Where the
+    render cache is off (``sqlite-uncached``), leave out what cannot differ there: a
+    test of the cache itself (``@pytest.mark.render_cache``), which has nothing to look
+    at, and a test that renders no page (a service's rules, a task), which would run the
+    same code a second time on the same database."""
     kept, left_out = [], []
     for item in items:
         callspec = getattr(item, "callspec", None)
@@ -163,7 +164,12 @@ def pytest_collection_modifyitems(config, items) -> None:
         renders = bool(RENDERING_FIXTURES & set(getattr(item, "fixturenames", ()))) or \
             _makes_its_own_client(item)
         same = item.get_closest_marker("render_cache") or not renders
-        (left_out if uncached and same else kept).append(item)
+        # A browser test drives the embedded default (the SQLite backend) only: the
+        # other backends' pages are the same HTML, checked by the integration tests on
+        # each, and three passes of Chromium cost CI a quarter of its time.
+        browser_elsewhere = item.get_closest_marker("e2e") and callspec is not None and \
+            callspec.params.get("backend_app", "sqlite") != "sqlite"
+        (left_out if (uncached and same) or browser_elsewhere else kept).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
