@@ -15,6 +15,7 @@ from flask import request, url_for
 
 from microblog.models.user import User
 from microblog.pagination import Page
+from microblog.services import counts
 
 AVATAR_SIZE = 128
 
@@ -98,6 +99,15 @@ def collection(found: Page, items: list[dict[str, Any]], *, total_items: int | N
                  "total_pages": total_pages, "total_items": total_items},
         "links": {"self": link(page=found.page), "next": next_link, "prev": prev_link},
     }
+
+
+def people(found: Page, users: Sequence[User], viewer: User | None, *,
+           total_items: int | None = None) -> dict[str, Any]:
+    """A page of users in the envelope, each with its post count: one statement for the
+    page's counts, whatever the list (followers, likers, blocked, search results)."""
+    post_counts = counts.published_posts([person.id for person in users])
+    return collection(found, [user(person, post_counts[person.id], viewer) for person in users],
+                      total_items=total_items)
 
 
 def per_page(asked: int | None, setting: int, maximum: int) -> int:

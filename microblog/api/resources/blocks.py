@@ -9,7 +9,7 @@ from flask import current_app
 from microblog.api import representations as shown
 from microblog.api.auth import token_auth
 from microblog.api.schemas import PageQuery, UserPage
-from microblog.services import accounts, blocks, counts
+from microblog.services import accounts, blocks
 
 bp = APIBlueprint("blocks", __name__, url_prefix="/api", tag="Blocks")
 
@@ -24,9 +24,7 @@ def get_blocked(query_data: dict):
     per_page = shown.per_page(query_data.get("per_page"), current_app.config["USERS_PER_PAGE"],
                               current_app.config["API_MAX_PER_PAGE"])
     found = blocks.blocked_by(viewer, query_data["page"], per_page)
-    post_counts = counts.published_posts([user.id for user in found.items])
-    return shown.collection(found, [shown.user(user, post_counts[user.id], viewer)
-                                    for user in found.items])
+    return shown.people(found, found.items, viewer)
 
 
 @bp.post("/me/blocked/<int:user_id>")

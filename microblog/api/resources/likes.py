@@ -9,7 +9,7 @@ from flask import current_app
 from microblog.api import representations as shown
 from microblog.api.auth import TOKEN_OPTIONAL, token_auth
 from microblog.api.schemas import PageQuery, UserPage
-from microblog.services import counts, likes
+from microblog.services import likes
 
 bp = APIBlueprint("likes", __name__, url_prefix="/api", tag="Likes")
 
@@ -42,7 +42,4 @@ def get_likers(post_id: int, query_data: dict):
     per_page = shown.per_page(query_data.get("per_page"), current_app.config["USERS_PER_PAGE"],
                               current_app.config["API_MAX_PER_PAGE"])
     found = likes.likers(post_id, query_data["page"], per_page)
-    post_counts = counts.published_posts([user.id for user in found.items])
-    return shown.collection(found, [shown.user(user, post_counts[user.id],
-                                               token_auth.current_user)
-                                    for user in found.items])
+    return shown.people(found, found.items, token_auth.current_user)

@@ -13,7 +13,6 @@ from microblog.api.auth import TOKEN_OPTIONAL, token_auth
 from microblog.api.schemas import PostPage, SearchQueryIn, UserPage
 from microblog.errors import ValidationError
 from microblog.search.query import SearchQuery, parse
-from microblog.services import counts
 from microblog.services import search as searching
 
 bp = APIBlueprint("search", __name__, url_prefix="/api", tag="Search")
@@ -55,8 +54,6 @@ def search_posts(query_data: dict):
 def search_users(query_data: dict):
     query, page, per_page = _limits(query_data, "USERS_PER_PAGE")
     found = _find(searching.people, query, page, per_page)
-    users = [result.user for result in found.items]
-    post_counts = counts.published_posts([user.id for user in users])
-    return shown.collection(found, [shown.user(user, post_counts[user.id],
-                                               token_auth.current_user) for user in users],
-                            total_items=None if found.more else found.total)
+    return shown.people(found, [result.user for result in found.items],
+                        token_auth.current_user,
+                        total_items=None if found.more else found.total)

@@ -24,12 +24,6 @@ def _limits(query: dict) -> tuple[int, int]:
                                          current_app.config["API_MAX_PER_PAGE"])
 
 
-def _people(found, users, total: int | None, viewer):
-    post_counts = counts.published_posts([user.id for user in users])
-    return shown.collection(found, [shown.user(user, post_counts[user.id], viewer)
-                                    for user in users], total_items=total)
-
-
 @bp.get("/users/<int:user_id>")
 @bp.auth_required(token_auth, optional=True)
 @bp.output(UserOut)
@@ -48,7 +42,7 @@ def get_user(user_id: int):
 def get_users(query_data: dict):
     """Every account, by username."""
     found, total = accounts.directory(*_limits(query_data))
-    return _people(found, found.items, total, token_auth.current_user)
+    return shown.people(found, found.items, token_auth.current_user, total_items=total)
 
 
 @bp.get("/users/<int:user_id>/followers")
@@ -59,8 +53,8 @@ def get_users(query_data: dict):
 def get_followers(user_id: int, query_data: dict):
     user = accounts.get_user_by_id(user_id)
     found = follows.followers_of(user, *_limits(query_data))
-    return _people(found, [person.user for person in found.items], user.follower_count,
-                   token_auth.current_user)
+    return shown.people(found, [person.user for person in found.items],
+                        token_auth.current_user, total_items=user.follower_count)
 
 
 @bp.get("/users/<int:user_id>/following")
@@ -71,8 +65,8 @@ def get_followers(user_id: int, query_data: dict):
 def get_following(user_id: int, query_data: dict):
     user = accounts.get_user_by_id(user_id)
     found = follows.followed_by(user, *_limits(query_data))
-    return _people(found, [person.user for person in found.items], user.following_count,
-                   token_auth.current_user)
+    return shown.people(found, [person.user for person in found.items],
+                        token_auth.current_user, total_items=user.following_count)
 
 
 @bp.post("/users")
