@@ -74,3 +74,41 @@ def test_notifications_appear_and_mark_all_read_empties_the_badge(app, page: Pag
     page.get_by_role("button", name="Mark all read").click()
     expect(page.locator(".notification.unread")).to_have_count(0)
     expect(badge).to_be_hidden()
+
+
+# Counts the badge script's polls as it makes them (a fetch is started synchronously by
+# the timer that calls it, so the count is exact as soon as the clock has run).
+COUNT_POLLS = """
+window.polls = 0;
+const fetchAsBefore = window.fetch;
+window.fetch = (url, options) => {
+  if (String(url).includes("/notifications?since=")) window.polls += 1;
+  return fetchAsBefore(url, options);
+};
+"""
+
+
+@pytest.mark.e2e
+def test_a_page_whose_session_ended_stops_polling(app, page: Page, make_user):
+    app.config["NOTIFICATIONS_POLL_SECONDS"] = POLL_SECONDS
+    make_user("alice")
+    log_in(page, "alice")
+    page.route("**/socket.io/**", lambda route: route.abort())  # no socket: it polls
+    page.add_init_script(COUNT_POLLS)
+    page.clock.install()
+    page.goto("/explore")
+    page.clock.run_for(POLL_SECONDS * 1000)
+    page.wait_for_function("window.polls === 1")
+
+    # Signed out in another tab of the same browser: the next poll is refused (401)...
+    other_tab = page.context.new_page()
+    other_tab.goto("/explore")
+    other_tab.locator("nav").get_by_role("button", name="Logout").click()
+    expect(other_tab.locator("nav").get_by_role("link", name="Login")).to_be_visible()
+    with page.expect_response(lambda r: "/notifications?since=" in r.url) as refused:
+        page.clock.run_for(POLL_SECONDS * 1000)
+    assert refused.value.status == 401
+
+    # ...and the page stops asking: a minute later it has not asked again.
+    page.clock.run_for(60 * 1000)
+    assert page.evaluate("window.polls") == 2

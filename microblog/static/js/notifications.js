@@ -64,7 +64,13 @@
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       });
-      if (!response.ok) return; // logged out elsewhere, or the site is down: next tick
+      if (response.status === 401) {
+        // Signed out (another tab, Settings, this page's own Logout on its way): nothing
+        // to count until the person is back, which showing the tab again asks.
+        stop();
+        return;
+      }
+      if (!response.ok) return; // the site is down or busy: next tick
       var answer = await response.json();
       since = answer.timestamp;
       show("messages", answer.unread.messages);
