@@ -33,7 +33,9 @@ def init_app(app: Flask) -> None:
         """APIFlask documents error bodies as ``application/json``; ours are problems. And
         it cannot know the errors every request may meet before its view runs: a query
         or body with control characters (400, ``middleware/control_characters.py``), a
-        rate limit (429); with a body, one too large (413) or not JSON (415)."""
+        rate limit (429); with a body, one too large (413) or not JSON (415). And it
+        documents a 401 for every view with a token, but where the token is optional one
+        that does not work counts as none: the caller is anonymous, never refused."""
         for operations in spec.get("paths", {}).values():
             for operation in operations.values():
                 if not isinstance(operation, dict):
@@ -49,6 +51,8 @@ def init_app(app: Flask) -> None:
                     content = response.get("content", {})
                     if str(status)[0] in "45" and "application/json" in content:
                         content[PROBLEM_MIMETYPE] = content.pop("application/json")
+                if {} in operation.get("security", []):
+                    responses.pop("401", None)
                 always = ANY_REQUEST + (WITH_BODY if "requestBody" in operation else ())
                 for status, description in always:
                     responses.setdefault(str(status), {
