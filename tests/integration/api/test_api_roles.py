@@ -177,10 +177,8 @@ def test_the_page_decides_as_the_api_does(entry, role, app, client, make_user):
     page = entry.page(w)
     if caller is not None:
         client.login(caller.username)
-    if page.method == "GET":
-        response = client.get(page.url)
-    else:
-        response = client.submit(page.url, page.form)
+    response = client.get(page.url) if page.method == "GET" else \
+        client.submit(page.url, page.form)  # with the page's CSRF token, as a browser would
     expected = entry.answers[role]
     where = response.headers.get("Location", "")
     if expected == 401 and entry.page_hides_from_visitors:
