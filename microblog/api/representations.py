@@ -15,18 +15,17 @@ from flask import request, url_for
 
 from microblog.models.user import User
 from microblog.pagination import Page
-from microblog.services import counts
 
 AVATAR_SIZE = 128
 
 
-def user(user: User, post_count: int, viewer: User | None) -> dict[str, Any]:
+def user(user: User, viewer: User | None) -> dict[str, Any]:
     shown = {
         "id": user.id,
         "username": user.username,
         "last_seen": user.last_seen,
         "about_me": user.about_me,
-        "post_count": post_count,
+        "post_count": user.post_count,
         "follower_count": user.follower_count,
         "following_count": user.following_count,
         "links": {
@@ -103,10 +102,9 @@ def collection(found: Page, items: list[dict[str, Any]], *, total_items: int | N
 
 def people(found: Page, users: Sequence[User], viewer: User | None, *,
            total_items: int | None = None) -> dict[str, Any]:
-    """A page of users in the envelope, each with its post count: one statement for the
-    page's counts, whatever the list (followers, likers, blocked, search results)."""
-    post_counts = counts.published_posts([person.id for person in users])
-    return collection(found, [user(person, post_counts[person.id], viewer) for person in users],
+    """A page of users in the envelope, whatever the list (followers, likers, blocked,
+    search results)."""
+    return collection(found, [user(person, viewer) for person in users],
                       total_items=total_items)
 
 
