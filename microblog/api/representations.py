@@ -28,7 +28,7 @@ def user(user: User, viewer: User | None) -> dict[str, Any]:
         "post_count": user.post_count,
         "follower_count": user.follower_count,
         "following_count": user.following_count,
-        "links": {
+        "_links": {
             "self": url_for("users.get_user", user_id=user.id),
             "followers": url_for("users.get_followers", user_id=user.id),
             "following": url_for("users.get_following", user_id=user.id),
@@ -58,7 +58,7 @@ def post(post: Any, viewer: User | None, *, tags: Sequence[str] | None = None,
         "category": post.category.slug if post.category is not None else None,
         "author": {"id": author.id, "username": author.username,
                    "avatar": author.avatar(AVATAR_SIZE)},
-        "links": {
+        "_links": {
             "self": url_for("posts.get_post", post_id=post.id),
             "author": url_for("users.get_user", user_id=post.user_id),
             "html": url_for("blog.post", post_id=post.id, slug=post.slug),
@@ -94,9 +94,9 @@ def collection(found: Page, items: list[dict[str, Any]], *, total_items: int | N
     total_pages = None if total_items is None else max(1, ceil(total_items / found.per_page))
     return {
         "items": items,
-        "meta": {"page": found.page, "per_page": found.per_page,
+        "_meta": {"page": found.page, "per_page": found.per_page,
                  "total_pages": total_pages, "total_items": total_items},
-        "links": {"self": link(page=found.page), "next": next_link, "prev": prev_link},
+        "_links": {"self": link(page=found.page), "next": next_link, "prev": prev_link},
     }
 
 
@@ -123,7 +123,7 @@ def comment(comment: Any, *, body: str | None = None) -> dict[str, Any]:
     shown = {
         "id": comment.id, "body_html": comment.body_html, "created_at": comment.created_at,
         "edited_at": comment.edited_at, "author": author(comment.author),
-        "links": {"self": url_for("comments.get_comment", comment_id=comment.id),
+        "_links": {"self": url_for("comments.get_comment", comment_id=comment.id),
                   "post": url_for("posts.get_post", post_id=comment.post.id)},
     }
     if body is not None:
