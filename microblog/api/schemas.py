@@ -17,9 +17,9 @@ from __future__ import annotations
 from contextvars import ContextVar
 
 from apiflask import Schema
-from flask import current_app
 from apiflask.fields import Boolean, DateTime, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
+from flask import current_app
 
 from microblog.integers import MAX_ID
 from microblog.models.user import ABOUT_ME_MAX_LENGTH, EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH
