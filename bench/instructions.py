@@ -20,6 +20,7 @@ they fall together, and a busy neighbour cannot move them.
 from __future__ import annotations
 
 import argparse
+import base64
 import ctypes
 import os
 import re
@@ -31,6 +32,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bench.run import (
+    API_READS,
     DEFAULT_DATABASE_URL,
     DEFAULT_REDIS_URL,
     READ_PAGES,
@@ -53,8 +55,9 @@ ROOT = BENCH_DIR.parent
 HELPER_SOURCE = BENCH_DIR / "callgrind.c"
 HELPER = BENCH_DIR / "data" / "libcallgrind.so"
 TOTALS = re.compile(r"^totals:\s+(\d+)", re.M)
-# Every page it can count: the reader's pages, and home in Spanish beside home.
-PAGES = (READ_PAGES[0], *TRANSLATED, *READ_PAGES[1:])
+# Every page it can count: the reader's pages, home in Spanish beside home, and the API's
+# reads.
+PAGES = (READ_PAGES[0], *TRANSLATED, *READ_PAGES[1:], *API_READS)
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
@@ -139,8 +142,11 @@ def _count(page: str, url: sa.URL, redis_url: str, requests: int, warm: int) -> 
             "csrf_token": csrf_token(login)})
         if answer.status_code != 302:
             raise SystemExit(f"Could not log in as {cast.reader}: {answer.status_code}")
-        page, headers = TRANSLATED.get(page, (page, {}))
-        path = read_paths(cast)[page]
+        if page in API_READS:
+            path, headers = _api_read(client, cast, page)
+        else:
+            page, headers = TRANSLATED.get(page, (page, {}))
+            path = read_paths(cast)[page]
         for _ in range(warm):
             if client.get(path, headers=headers).status_code != 200:
                 raise SystemExit(f"{path} did not answer 200")
@@ -148,6 +154,18 @@ def _count(page: str, url: sa.URL, redis_url: str, requests: int, warm: int) -> 
         for _ in range(requests):
             client.get(path, headers=headers)
         counting.stop_counting()
+
+
+def _api_read(client, cast, scenario: str) -> tuple[str, dict[str, str]]:
+    """What ``make bench`` asks of the API: a user without a token, or the reader's feed
+    with the access token ``POST /api/tokens`` gives them."""
+    if scenario == "api-user":
+        return f"/api/users/{cast.prolific_id}", {}
+    pair = base64.b64encode(f"{cast.reader}:{SEEDED_PASSWORD}".encode()).decode()
+    answer = client.post("/api/tokens", headers={"Authorization": f"Basic {pair}"})
+    if answer.status_code != 201:
+        raise SystemExit(f"No API token for {cast.reader}: {answer.status_code}")
+    return "/api/feed", {"Authorization": f"Bearer {answer.get_json()['access_token']}"}
 
 
 if __name__ == "__main__":

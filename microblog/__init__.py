@@ -31,6 +31,7 @@ from microblog.config import (
     development_secret_key,
 )
 from microblog.extensions import csrf, db, login, mail, migrate
+from microblog.json_dates import JSONProvider
 from microblog.models import load_all as load_models
 from microblog.models.role import Permission
 from microblog.rate_limits import init_rate_limits
@@ -59,6 +60,7 @@ def create_app(
     app = APIFlask(__name__, instance_path=str(INSTANCE_DIR), title="Microblog API",
                    version=__version__, spec_path="/api/openapi.json", docs_path=None,
                    json_errors=False)
+    app.json = JSONProvider(app)  # dates as ISO 8601 (microblog/json_dates.py)
     app.config.from_object(config)
     if overrides:
         app.config.update(overrides)

@@ -209,6 +209,9 @@ class Config:
     API_REFRESH_TOKEN_DAYS = _int("API_REFRESH_TOKEN_DAYS", 7)
     # ?per_page= may ask for at most this many items of a list.
     API_MAX_PER_PAGE = 100
+    # Dump every API answer through its marshmallow schema too, and refuse one that
+    # differs (microblog.api.schemas:Shown): on in the tests.
+    API_CHECK_REPRESENTATIONS = False
     # Origins other sites' scripts may call the API from (CORS); none by default.
     API_CORS_ORIGINS = _list("API_CORS_ORIGINS")
     # APIFlask's interactive docs (/api/docs) load these, all served by the app itself
@@ -308,6 +311,7 @@ class TestingConfig(Config):
     """The test suite: a throwaway key, CSRF on (tests prove it is enforced)."""
 
     TESTING = True
+    API_CHECK_REPRESENTATIONS = True
     SECRET_KEY = "testing-secret-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     # Hundreds of accounts are created per run; a cheap (still salted) hash keeps

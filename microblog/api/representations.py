@@ -12,27 +12,35 @@ from math import ceil
 from typing import Any
 
 from flask import request, url_for
+from flask.globals import request_ctx
 
 from microblog.models.user import User
 from microblog.pagination import Page
-from microblog.services import counts
 
 AVATAR_SIZE = 128
 
 
-def user(user: User, post_count: int, viewer: User | None) -> dict[str, Any]:
+def link(endpoint: str, **values: Any) -> str:
+    """The path of a view, as ``url_for`` builds it, by the router alone: without the
+    steps these links never need (a blueprint-relative name, URL defaults, an external
+    URL). A page of 25 posts carries a hundred links, and ``url_for``'s steps cost twice
+    what the building itself does (7 % of the feed's instructions)."""
+    return request_ctx.url_adapter.build(endpoint, values)
+
+
+def user(user: User, viewer: User | None) -> dict[str, Any]:
     shown = {
         "id": user.id,
         "username": user.username,
         "last_seen": user.last_seen,
         "about_me": user.about_me,
-        "post_count": post_count,
+        "post_count": user.post_count,
         "follower_count": user.follower_count,
         "following_count": user.following_count,
-        "links": {
-            "self": url_for("users.get_user", user_id=user.id),
-            "followers": url_for("users.get_followers", user_id=user.id),
-            "following": url_for("users.get_following", user_id=user.id),
+        "_links": {
+            "self": link("users.get_user", user_id=user.id),
+            "followers": link("users.get_followers", user_id=user.id),
+            "following": link("users.get_following", user_id=user.id),
             "avatar": user.avatar(AVATAR_SIZE),
         },
     }
@@ -59,10 +67,10 @@ def post(post: Any, viewer: User | None, *, tags: Sequence[str] | None = None,
         "category": post.category.slug if post.category is not None else None,
         "author": {"id": author.id, "username": author.username,
                    "avatar": author.avatar(AVATAR_SIZE)},
-        "links": {
-            "self": url_for("posts.get_post", post_id=post.id),
-            "author": url_for("users.get_user", user_id=post.user_id),
-            "html": url_for("blog.post", post_id=post.id, slug=post.slug),
+        "_links": {
+            "self": link("posts.get_post", post_id=post.id),
+            "author": link("users.get_user", user_id=post.user_id),
+            "html": link("blog.post", post_id=post.id, slug=post.slug),
         },
     }
     if tags is not None:
@@ -78,35 +86,35 @@ def collection(found: Page, items: list[dict[str, Any]], *, total_items: int | N
     given where it is known without counting a long list (``total_pages`` follows).
     With ``cursors``, ``next`` and ``prev`` carry the keyset cursors of
     :mod:`microblog.pagination`, so every page costs what the first does."""
-    def link(**changes: Any) -> str:
+    def page_link(**changes: Any) -> str:
         args = {key: value for key, value in request.args.items()
                 if key not in {"page", "before", "after"}}
         args["per_page"] = found.per_page
         return url_for(request.endpoint, **(request.view_args or {}), **args, **changes)
 
     if cursors and found.next_cursor:
-        next_link = link(page=found.page + 1, before=found.next_cursor) if found.has_next else None
-        prev_link = (link(page=max(1, found.page - 1), after=found.prev_cursor)
+        next_link = (page_link(page=found.page + 1, before=found.next_cursor)
+                     if found.has_next else None)
+        prev_link = (page_link(page=max(1, found.page - 1), after=found.prev_cursor)
                      if found.has_prev and found.more_newer else
-                     link(page=found.page - 1) if found.has_prev else None)
+                     page_link(page=found.page - 1) if found.has_prev else None)
     else:
-        next_link = link(page=found.page + 1) if found.has_next else None
-        prev_link = link(page=found.page - 1) if found.has_prev else None
+        next_link = page_link(page=found.page + 1) if found.has_next else None
+        prev_link = page_link(page=found.page - 1) if found.has_prev else None
     total_pages = None if total_items is None else max(1, ceil(total_items / found.per_page))
     return {
         "items": items,
-        "meta": {"page": found.page, "per_page": found.per_page,
+        "_meta": {"page": found.page, "per_page": found.per_page,
                  "total_pages": total_pages, "total_items": total_items},
-        "links": {"self": link(page=found.page), "next": next_link, "prev": prev_link},
+        "_links": {"self": page_link(page=found.page), "next": next_link, "prev": prev_link},
     }
 
 
 def people(found: Page, users: Sequence[User], viewer: User | None, *,
            total_items: int | None = None) -> dict[str, Any]:
-    """A page of users in the envelope, each with its post count: one statement for the
-    page's counts, whatever the list (followers, likers, blocked, search results)."""
-    post_counts = counts.published_posts([person.id for person in users])
-    return collection(found, [user(person, post_counts[person.id], viewer) for person in users],
+    """A page of users in the envelope, whatever the list (followers, likers, blocked,
+    search results)."""
+    return collection(found, [user(person, viewer) for person in users],
                       total_items=total_items)
 
 
@@ -125,8 +133,8 @@ def comment(comment: Any, *, body: str | None = None) -> dict[str, Any]:
     shown = {
         "id": comment.id, "body_html": comment.body_html, "created_at": comment.created_at,
         "edited_at": comment.edited_at, "author": author(comment.author),
-        "links": {"self": url_for("comments.get_comment", comment_id=comment.id),
-                  "post": url_for("posts.get_post", post_id=comment.post.id)},
+        "_links": {"self": link("comments.get_comment", comment_id=comment.id),
+                  "post": link("posts.get_post", post_id=comment.post.id)},
     }
     if body is not None:
         shown["body"] = body

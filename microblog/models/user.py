@@ -64,6 +64,8 @@ class User(UserMixin, db.Model):
     # so a profile does not count thousands of rows on every view.
     follower_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     following_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    # Published posts, kept by the posts service the same way (the API shows it).
+    post_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     # The navbar's badges, kept exact by services/messages.py (messages not yet read,
     # summed over the member's conversations) and services/notifications.py (unread
     # notifications), so no page counts rows to show them.
@@ -80,9 +82,6 @@ class User(UserMixin, db.Model):
     followed_by_viewer: so.Mapped[bool | None] = so.query_expression()
     # Whether the visitor blocked this user (``services.blocks``), asked the same way.
     blocked_by_viewer: so.Mapped[bool | None] = so.query_expression()
-    # How many published posts they have, when the query that loaded it asked
-    # (``services.accounts.get_user_by_id``, for the API's ``post_count``).
-    post_count: so.Mapped[int | None] = so.query_expression()
 
     posts: so.WriteOnlyMapped[Post] = so.relationship(
         back_populates="author", passive_deletes=True

@@ -216,8 +216,8 @@ def bulk_seed(
 
 
 def _recount(after_post_id: int) -> None:
-    """Set the stored comment and like counts of the new posts, and every user's follow
-    counts, one statement each (``microblog.services.counts`` does the same for a few
+    """Set the stored comment and like counts of the new posts, and every user's post
+    and follow counts, one statement each (``microblog.services.counts`` does the same for a few
     rows at a time, for the services)."""
     for column, table in (("comment_count", "comments"), ("like_count", "likes")):
         db.session.execute(sa.text(
@@ -231,6 +231,11 @@ def _recount(after_post_id: int) -> None:
             f"SELECT {side} AS user_id, count(*) AS n FROM followers GROUP BY {side}) "
             "AS counted WHERE users.id = counted.user_id"
         ))
+    db.session.execute(sa.text(
+        "UPDATE users SET post_count = counted.n FROM ("
+        "SELECT user_id, count(*) AS n FROM posts WHERE published_at IS NOT NULL "
+        "GROUP BY user_id) AS counted WHERE users.id = counted.user_id"
+    ))
 
 
 def _ensure_named(model: type[Category] | type[Tag], names: list[str], *,

@@ -1,10 +1,11 @@
 """The counts stored on rows, and how they are kept right: each post's comments and
-likes, each user's followers and followings and unread messages.
+likes, each user's published posts, followers and followings and unread messages.
 
 Counting rows for every post on every page would cost a query per post (or a
 heavy join); instead each post carries ``comment_count`` and ``like_count``, and
-each user ``follower_count`` and ``following_count`` (a popular account's profile
-would otherwise count thousands of rows on every view).
+each user ``post_count``, ``follower_count`` and ``following_count`` (a popular
+account's profile, or the API's user, would otherwise count thousands of rows on
+every view).
 Whatever adds or removes a comment or a like recounts the posts it touched, in
 the same transaction, from the rows themselves: a count set from ``COUNT(*)``
 cannot drift the way ``count + 1`` can when two requests race.
@@ -16,7 +17,6 @@ from collections.abc import Collection
 
 import sqlalchemy as sa
 
-from microblog.database import built_once
 from microblog.extensions import db
 from microblog.models.comment import Comment
 from microblog.models.follow import followers
@@ -95,15 +95,14 @@ def recount_unread_messages(user_ids: Collection[int]) -> None:
         execution_options={"synchronize_session": False})
 
 
-def published_posts(user_ids: Collection[int]) -> dict[int, int]:
-    """How many published posts each of ``user_ids`` has (the API's ``post_count``), in
-    one query for them all, from the ``(user_id, published_at, id)`` index. Not stored:
-    nothing on the pages shows it."""
+def recount_posts(user_ids: Collection[int]) -> None:
+    """Set the users' ``post_count`` from their published posts (the posts service
+    calls it when one is published or deleted)."""
     if not user_ids:
-        return {}
-    query = built_once("published_post_counts", lambda: sa.select(
-        Post.user_id, sa.func.count()).where(
-        Post.user_id.in_(sa.bindparam("user_ids", expanding=True)),
-        Post.published_at.is_not(None)).group_by(Post.user_id))
-    found = dict(db.session.execute(query, {"user_ids": list(user_ids)}).all())
-    return {user_id: found.get(user_id, 0) for user_id in user_ids}
+        return
+    db.session.execute(
+        sa.update(User).where(User.id.in_(list(user_ids))).values(
+            post_count=sa.select(sa.func.count()).select_from(Post)
+            .where(Post.user_id == User.id, Post.published_at.is_not(None))
+            .scalar_subquery()),
+        execution_options={"synchronize_session": False})

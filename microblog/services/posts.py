@@ -38,7 +38,7 @@ from microblog.models.post import (
 from microblog.models.role import Permission
 from microblog.models.tag import TAG_MAX_LENGTH
 from microblog.models.user import User
-from microblog.services import notifications
+from microblog.services import counts, notifications
 from microblog.services import tags as tag_service
 from microblog.services.loading import one_for_viewer
 from microblog.services.permissions import can, is_member, require
@@ -225,11 +225,12 @@ def create_article(author: User, title: str, body: str, *, category_id: int | No
 
 def _first_published(post: Post) -> None:
     """What a post's first publication sets off, in its transaction: the mentions are
-    told, and once it has committed its readers' open timelines hear of it
-    (:mod:`microblog.realtime`)."""
+    told, the author's ``post_count`` is recounted, and once it has committed its
+    readers' open timelines hear of it (:mod:`microblog.realtime`)."""
     from microblog.realtime import publish as announce
 
     _notify_mentions(post)  # flushes: the post has its id
+    counts.recount_posts([post.user_id])
     post_id, author_id = post.id, post.user_id
     after_commit(lambda: announce("post_published", post_id=post_id, author_id=author_id))
 
@@ -326,8 +327,11 @@ def delete_post(user: User, post: Post) -> None:
     """Delete for good, with its comments, likes and tags (the database cascades)."""
     if not may_delete(user, post):
         require(user, Permission.MODERATE)
-    was_public = not post.is_draft
+    was_public, author_id = not post.is_draft, post.user_id
     db.session.delete(post)
+    if was_public:
+        db.session.flush()
+        counts.recount_posts([author_id])
     commit(changes=[POSTS, ENGAGEMENT] if was_public else [])
 
 

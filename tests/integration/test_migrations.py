@@ -289,6 +289,40 @@ def test_upgrading_to_0006_counts_the_follows_already_there(empty_database_app):
                                     sa.inspect(db.engine).get_columns("users")}
 
 
+def test_upgrading_to_0019_counts_each_users_published_posts(empty_database_app):
+    from flask_migrate import downgrade, upgrade
+
+    from microblog.models.user import User
+
+    upgrade(revision="0018")
+    def stamps() -> list[sa.ColumnClause]:
+        return [sa.column(name, UTCDateTime()) for name in ("created_at", "updated_at")]
+
+    users = sa.table("users", sa.column("id"), sa.column("username"), sa.column("email"),
+                     sa.column("password_hash"), sa.column("last_seen", UTCDateTime()), *stamps())
+    posts = sa.table("posts", sa.column("body"), sa.column("body_html"), sa.column("user_id"),
+                     sa.column("published_at", UTCDateTime()), *stamps())
+    now = utcnow()
+    with db.engine.begin() as connection:
+        for name, published in (("susan", [now, now, None]), ("bob", [None])):
+            author = connection.execute(users.insert().values(
+                username=name, email=f"{name}@example.com", password_hash="x",
+                last_seen=now, created_at=now, updated_at=now).returning(users.c.id)).scalar_one()
+            for when in published:  # a draft has no published_at
+                connection.execute(posts.insert().values(
+                    body="Hello", body_html="<p>Hello</p>", user_id=author, published_at=when,
+                    created_at=now, updated_at=now))
+
+    upgrade()
+
+    counted = dict(db.session.execute(sa.select(User.username, User.post_count)).all())
+    assert counted == {"susan": 2, "bob": 0}
+    db.session.remove()
+    downgrade(revision="0018")
+    assert "post_count" not in {column["name"] for column in
+                                sa.inspect(db.engine).get_columns("users")}
+
+
 def test_upgrading_to_0004_indexes_what_was_written_before_it(empty_database_app):
     """The search index is built from the rows already there, and survives a round trip."""
     from flask_migrate import downgrade, upgrade

@@ -15,6 +15,7 @@ from microblog.models.like import likes
 from microblog.models.post import Post
 from microblog.models.role import Role
 from microblog.models.tag import Tag, post_tags
+from microblog.models.user import User
 from microblog.services import categories, comments, posts, side_lists, tags, timelines
 from microblog.services import likes as like_service
 
@@ -423,3 +424,23 @@ def test_deleting_a_post_takes_its_comments_likes_and_tag_links_with_it(make_use
     assert reload(kept.id).comment_count == 2 and reload(kept.id).like_count == 2
     with pytest.raises(NotFound):
         posts.get_post(doomed.id, susan)
+
+
+def test_each_author_keeps_a_count_of_their_published_posts(make_user):
+    """``users.post_count`` (the API's) follows publishing, drafts and deletion."""
+    susan, moderator = make_user("susan"), make_user("moderator", role=Role.MODERATOR)
+
+    def stored() -> int:
+        return db.session.scalar(sa.select(User.post_count).where(User.id == susan.id))
+
+    status = posts.create_post(susan, "First!")
+    draft = article(susan, title="Later", publish=False)
+    article(susan, title="Now")
+    assert stored() == 2  # the draft is not counted
+    posts.publish(susan, draft)
+    assert stored() == 3
+    posts.delete_post(susan, status)
+    posts.delete_post(moderator, draft)
+    assert stored() == 1
+    posts.delete_post(susan, article(susan, title="Unsent", publish=False))
+    assert stored() == 1

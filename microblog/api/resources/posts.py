@@ -24,7 +24,7 @@ from microblog.api.schemas import (
 from microblog.models.post import Post
 from microblog.models.user import User
 from microblog.pagination import Cursor
-from microblog.services import accounts, counts, posts, timelines
+from microblog.services import accounts, posts, timelines
 
 bp = APIBlueprint("posts", __name__, url_prefix="/api", tag="Posts")
 
@@ -72,7 +72,7 @@ def get_user_posts(user_id: int, query_data: dict):
     viewer = token_auth.current_user
     user = accounts.get_user_by_id(user_id)
     found = timelines.posts_by(user, *page_of(query_data), cursor_of(query_data), viewer=viewer)
-    return listing(found, viewer, counts.published_posts([user.id])[user.id])
+    return listing(found, viewer, user.post_count)
 
 
 @bp.get("/drafts")

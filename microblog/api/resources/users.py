@@ -13,7 +13,7 @@ from microblog.api.auth import TOKEN_OPTIONAL, token_auth
 from microblog.api.schemas import NewUser, PageQuery, Registered, UserChanges, UserOut, UserPage
 from microblog.errors import PermissionDenied
 from microblog.rate_limits import register_per_ip
-from microblog.services import accounts, counts, follows
+from microblog.services import accounts, follows
 
 bp = APIBlueprint("users", __name__, url_prefix="/api", tag="Users")
 
@@ -31,7 +31,7 @@ def _limits(query: dict) -> tuple[int, int]:
 def get_user(user_id: int):
     """One account; ``email`` is there only when it is the caller's own."""
     user = accounts.get_user_by_id(user_id)
-    return shown.user(user, user.post_count, token_auth.current_user)
+    return shown.user(user, token_auth.current_user)
 
 
 @bp.get("/users")
@@ -100,4 +100,4 @@ def update_user(user_id: int, json_data: dict):
     accounts.update_profile(user, json_data.get("username", user.username),
                             json_data.get("about_me", user.about_me or ""))
     headers = {"Content-Location": url_for("users.get_user", user_id=user.id)}
-    return shown.user(user, counts.published_posts([user.id])[user.id], viewer), 200, headers
+    return shown.user(user, viewer), 200, headers
