@@ -31,6 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from microblog.avatars import avatar_url
+from microblog.database import built_once
 from microblog.extensions import db
 from microblog.markdown import excerpt_is_whole
 from microblog.models.category import Category
@@ -67,11 +68,15 @@ class Words:
 
     def of(self, row_id: int) -> sa.Row | None:
         if self._found is None:
-            table = self._columns[0].table
             rows = db.session.connection().execute(
-                sa.select(table.c.id, *self._columns).where(table.c.id.in_(self._ids)))
+                built_once(("words", self._columns), self._statement), {"ids": self._ids})
             self._found = {row.id: row for row in rows}
         return self._found.get(row_id)
+
+    def _statement(self) -> sa.Select:
+        table = self._columns[0].table
+        return sa.select(table.c.id, *self._columns).where(
+            table.c.id.in_(sa.bindparam("ids", expanding=True)))
 
 
 POST_WORDS = (Post.__table__.c.title, Post.__table__.c.slug, Post.__table__.c.excerpt,
