@@ -184,6 +184,10 @@ def post_limit(setting: str, key: Callable[[], str]):
         key_func=key,
         methods=["POST"],
         on_breach=blocked,
+        # On top of a blueprint's limits (the API's per token and per address,
+        # :func:`api_limits`), not instead of them: Flask-Limiter's default would let a
+        # view with a limit of its own skip them.
+        override_defaults=False,
     )
 
 

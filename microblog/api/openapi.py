@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from microblog.api.clients import BODY_METHODS
 from microblog.api.errors import PROBLEM_MIMETYPE
 from microblog.api.schemas import PROBLEM_SCHEMA
 from microblog.integers import MAX_ID
+from microblog.middleware.control_characters import FORM_METHODS
 
 DESCRIPTION = """Every capability of Microblog over JSON.
 
@@ -19,8 +21,17 @@ Every error is an RFC 9457 problem (`application/problem+json`).
 """
 
 
-ANY_REQUEST = ((400, "Bad request"), (429, "Too many requests (see Retry-After)"))
-WITH_BODY = ((413, "Body too large"), (415, "Body not application/json"))
+# What any request may meet, whatever the operation: a query with control characters
+# (400, ``middleware/control_characters.py``), a rate limit (429), a database that
+# cannot be reached (503, ``blueprints/errors/handlers.py``).
+ANY_REQUEST = ((400, "Bad request"), (429, "Too many requests (see Retry-After)"),
+               (503, "The database cannot be reached just now (see Retry-After)"))
+# A body is read before any view runs, whether the operation takes one or not: for the
+# methods whose form is read, one too large is a 413; for those that may carry JSON
+# (``api/clients.py``), one that is not JSON is a 415.
+TOO_LARGE = (413, "Body too large")
+NOT_JSON = (415, "Body not application/json")
+NOT_MODIFIED = "Not modified: the ETag sent in If-None-Match still matches (no body)"
 
 
 def init_app(app: Flask) -> None:
@@ -30,12 +41,14 @@ def init_app(app: Flask) -> None:
 
     @app.spec_processor
     def problems_are_problem_json(spec: dict) -> dict:
-        """APIFlask documents error bodies as ``application/json``; ours are problems. And
-        it cannot know the errors every request may meet before its view runs: a query
-        or body with control characters (400, ``middleware/control_characters.py``), a
-        rate limit (429); with a body, one too large (413) or not JSON (415)."""
+        """APIFlask documents error bodies as ``application/json``; ours are problems. It
+        cannot know the answers every request may meet before its view runs (see
+        ``ANY_REQUEST``, ``TOO_LARGE``, ``NOT_JSON``), nor the ``304`` of a GET whose
+        ETag still matches (``api/clients.py``). And it documents a 401 for every view
+        with a token, but where the token is optional one that does not work counts as
+        none: the caller is anonymous, never refused."""
         for operations in spec.get("paths", {}).values():
-            for operation in operations.values():
+            for method, operation in operations.items():
                 if not isinstance(operation, dict):
                     continue
                 for parameter in operation.get("parameters", []):
@@ -49,7 +62,15 @@ def init_app(app: Flask) -> None:
                     content = response.get("content", {})
                     if str(status)[0] in "45" and "application/json" in content:
                         content[PROBLEM_MIMETYPE] = content.pop("application/json")
-                always = ANY_REQUEST + (WITH_BODY if "requestBody" in operation else ())
+                    if str(status)[0] == "3":  # a redirect's body is nobody's to read
+                        response.pop("content", None)
+                if {} in operation.get("security", []):
+                    responses.pop("401", None)
+                if method.upper() == "GET" and \
+                        "application/json" in responses.get("200", {}).get("content", {}):
+                    responses.setdefault("304", {"description": NOT_MODIFIED})
+                always = ANY_REQUEST + ((TOO_LARGE,) if method.upper() in FORM_METHODS else ()) \
+                    + ((NOT_JSON,) if method.upper() in BODY_METHODS else ())
                 for status, description in always:
                     responses.setdefault(str(status), {
                         "description": description,

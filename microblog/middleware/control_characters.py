@@ -31,6 +31,8 @@ from microblog.blueprints.errors.handlers import error_response
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # The same, but for tab, line feed and carriage return.
 CONTROL_BUT_WHITESPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The methods whose form is read (and so whose body is refused when too large, 413).
+FORM_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def init_app(app: Flask) -> None:
@@ -51,7 +53,7 @@ def refuse_control_characters():
 def _sent_text():
     """Every name and value in the query string, and in a submitted form."""
     sources = [request.args]
-    if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+    if request.method in FORM_METHODS:
         sources.append(request.form)
     for source in sources:
         for name, value in source.items(multi=True):

@@ -30,7 +30,7 @@ def get_blocked(query_data: dict):
 @bp.post("/me/blocked/<int:user_id>")
 @bp.auth_required(token_auth)
 @bp.output({}, status_code=204)
-@bp.doc(summary="Block a user", responses=[401, 403, 404, 422])
+@bp.doc(summary="Block a user", responses=[401, 404, 422])
 def block(user_id: int):
     """Blocking twice changes nothing."""
     blocks.block(token_auth.current_user, accounts.get_user_by_id(user_id).username)
@@ -40,7 +40,8 @@ def block(user_id: int):
 @bp.delete("/me/blocked/<int:user_id>")
 @bp.auth_required(token_auth)
 @bp.output({}, status_code=204)
-@bp.doc(summary="Unblock a user", responses=[401, 404, 422])
+@bp.doc(summary="Unblock a user", responses=[401, 404])
 def unblock(user_id: int):
+    """Unblocking someone not blocked (yourself too) changes nothing."""
     blocks.unblock(token_auth.current_user, accounts.get_user_by_id(user_id).username)
     return "", 204

@@ -27,8 +27,14 @@ def get_categories():
 @bp.auth_required(token_auth, optional=True)
 @bp.input(PostsQuery, location="query")
 @bp.output(PostPage)
-@bp.doc(security=TOKEN_OPTIONAL, summary="List the posts in a category", responses=[404])
+@bp.doc(security=TOKEN_OPTIONAL, summary="List the posts in a category",
+        responses={301: {"description": "A slug the category had before it was renamed",
+                         "headers": {"Location": {
+                             "description": "The list's address under the category's slug now",
+                             "schema": {"type": "string"}}}},
+                   404: "Not Found"})
 def get_category_posts(slug: str, query_data: dict):
+    """An old slug of a renamed category redirects to its new one, as its page does."""
     viewer = token_auth.current_user
     category = categories.get_by_slug(slug)
     return listing(timelines.in_category(category, *page_of(query_data), cursor_of(query_data),

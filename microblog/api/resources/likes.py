@@ -17,7 +17,7 @@ bp = APIBlueprint("likes", __name__, url_prefix="/api", tag="Likes")
 @bp.put("/posts/<int:post_id>/like")
 @bp.auth_required(token_auth)
 @bp.output({}, status_code=204)
-@bp.doc(summary="Like a post", responses=[401, 403, 404])
+@bp.doc(summary="Like a post", responses=[401, 404])
 def like(post_id: int):
     likes.like(token_auth.current_user, post_id)
     return "", 204

@@ -11,6 +11,7 @@ from werkzeug.exceptions import ServiceUnavailable
 from microblog.api import representations as shown
 from microblog.api.auth import TOKEN_OPTIONAL, token_auth
 from microblog.api.schemas import PostPage, SearchQueryIn, UserPage
+from microblog.blueprints.errors.handlers import DATABASE_RETRY_AFTER
 from microblog.errors import ValidationError
 from microblog.search.query import SearchQuery, parse
 from microblog.services import search as searching
@@ -27,11 +28,12 @@ def _limits(query: dict, setting: str) -> tuple[SearchQuery, int, int]:
 
 
 def _find(kind, *args):
-    """The search, or a 503 when the database cannot run it (as the search page says)."""
+    """The search, or a 503 when the database cannot run it (as the search page says),
+    with the Retry-After of every 503 the database causes."""
     try:
         return kind(*args)
     except searching.SearchFailed as error:
-        raise ServiceUnavailable(error.message) from None
+        raise ServiceUnavailable(error.message, retry_after=DATABASE_RETRY_AFTER) from None
 
 
 @bp.get("/search/posts")

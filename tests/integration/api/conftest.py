@@ -54,6 +54,19 @@ def other_api(app: Flask) -> ApiClient:
     return app.test_client()
 
 
+def resolve_refs(spec: dict, schema):
+    """``schema`` of the OpenAPI document ``spec`` with every $ref replaced by what it
+    names (the components are small)."""
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[-1]
+            return resolve_refs(spec, spec["components"]["schemas"][name])
+        return {key: resolve_refs(spec, value) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [resolve_refs(spec, item) for item in schema]
+    return schema
+
+
 def assert_problem(response, status: int) -> dict:
     """The response is an RFC 9457 problem with ``status``; its body."""
     assert response.status_code == status, response.get_data(as_text=True)

@@ -8,6 +8,8 @@ import re
 
 import jsonschema_rs
 
+from tests.integration.api.conftest import resolve_refs
+
 PAGE_ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src)="([^"]+)"')
 
 
@@ -54,18 +56,6 @@ def test_errors_are_documented_as_problems(api):
     assert set(problem["required"]) == {"type", "title", "status", "detail"}
 
 
-def _resolve(spec: dict, schema: dict) -> dict:
-    """The schema with every $ref replaced by what it names (the components are small)."""
-    if isinstance(schema, dict):
-        if "$ref" in schema:
-            name = schema["$ref"].rsplit("/", 1)[-1]
-            return _resolve(spec, spec["components"]["schemas"][name])
-        return {key: _resolve(spec, value) for key, value in schema.items()}
-    if isinstance(schema, list):
-        return [_resolve(spec, item) for item in schema]
-    return schema
-
-
 def _example_of(schema: dict):
     """The object the field examples of ``schema`` make together."""
     if "example" in schema:
@@ -84,7 +74,7 @@ def test_every_documented_example_is_valid_against_its_schema(api):
     spec = spec_of(api)
     checked = 0
     for name, schema in spec["components"]["schemas"].items():
-        resolved = _resolve(spec, schema)
+        resolved = resolve_refs(spec, schema)
         # Each field's example, and the whole object they make, are valid.
         for field, field_schema in resolved.get("properties", {}).items():
             if "example" in field_schema:
