@@ -154,9 +154,16 @@ def api_client() -> str:
 
 
 def current_account() -> str:
-    """The logged-in account (the view requires one), else the client's address."""
+    """The account acting (the view requires one): the session's, or, for the REST API,
+    the account whose access token the request carries (the account's, not the
+    token's: a refreshed token is the same person); else the client's address."""
+    from microblog.services import api_tokens  # the services import this module
+
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
+    token = bearer_token()
+    if token is not None and (user := api_tokens.user_for_token(token)) is not None:
+        return f"user:{user.id}"
     return get_remote_address()
 
 

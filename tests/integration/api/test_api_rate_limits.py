@@ -75,3 +75,23 @@ def test_each_token_has_its_own_count(limited, make_user):
     assert client.get(f"/api/users/{susan.id}",
                       headers=bearer(bobs["access_token"])).status_code == 200
     assert client.get(f"/api/users/{susan.id}").status_code == 200
+
+
+def test_an_accounts_own_limits_count_its_requests_not_its_address_or_token(limited, make_user):
+    """The message limit is per account over the API as on the pages: two people behind
+    one address each have their own, and a refreshed token does not start it again."""
+    susan, bob = make_user("susan"), make_user("bob")
+    client = limited(RATELIMIT_MESSAGE_PER_USER="2 per hour").test_client()
+    susans = client.post("/api/tokens", headers=basic("susan", PASSWORD)).get_json()
+    bobs = client.post("/api/tokens", headers=basic("bob", PASSWORD)).get_json()
+
+    def send(tokens: dict, recipient) -> int:
+        return client.post("/api/messages", headers=bearer(tokens["access_token"]),
+                           json={"recipient_id": recipient.id, "body": "Hello"}).status_code
+
+    assert [send(susans, bob), send(susans, bob)] == [201, 201]
+    assert_problem(client.post("/api/messages", headers=bearer(susans["access_token"]),
+                               json={"recipient_id": bob.id, "body": "Hello"}), 429)
+    assert send(bobs, susan) == 201  # same address, his own count
+    refreshed = client.put("/api/tokens", json={"refresh_token": susans["refresh_token"]})
+    assert send(refreshed.get_json(), bob) == 429
