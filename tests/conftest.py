@@ -70,8 +70,13 @@ def reset_schema(app: Flask) -> None:
 
 def empty_tables() -> None:
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(table.name for table in db.metadata.sorted_tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # DELETE, children first, and every sequence back to 1 (so each test's ids start
+        # at 1), in one round trip. TRUNCATE ... RESTART IDENTITY did the same in 90 ms,
+        # creating new files for every table and index: a few minutes of every run.
+        deletes = [f"DELETE FROM {table.name}" for table in reversed(db.metadata.sorted_tables)]
+        db.session.execute(sa.text("; ".join([
+            *deletes, "SELECT setval(oid::regclass, 1, false) FROM pg_class "
+                      "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace"])))
     else:
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
