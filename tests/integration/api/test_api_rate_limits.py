@@ -4,7 +4,10 @@ problem with Retry-After."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+import redis
 from flask import Flask
 
 from microblog.extensions import limiter
@@ -95,3 +98,80 @@ def test_an_accounts_own_limits_count_its_requests_not_its_address_or_token(limi
     assert send(bobs, susan) == 201  # same address, his own count
     refreshed = client.put("/api/tokens", json={"refresh_token": susans["refresh_token"]})
     assert send(refreshed.get_json(), bob) == 429
+
+
+# --- counted in Redis, as in production -------------------------------------------------
+
+
+@pytest.fixture
+def in_redis(limited, redis_url):
+    """An app whose limits count in Redis under this test's own key prefix."""
+    prefix = f"microblog-test-api-limits-{uuid.uuid4().hex[:8]}"
+    client = redis.Redis.from_url(redis_url)
+
+    def build(**settings) -> Flask:
+        return limited(REDIS_URL=redis_url, RATELIMIT_STORAGE_OPTIONS={"key_prefix": prefix},
+                       **settings)
+
+    yield build
+    if keys := list(client.scan_iter(match=f"{prefix}:*")):
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture
+def trips_to_the_limiter(monkeypatch):
+    """How many times requests wrote to the limiter's Redis (one write per round trip:
+    a pipeline sends all its commands at once)."""
+    sent: list[redis.connection.AbstractConnection] = []
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def counted(connection, *args, **kwargs):
+        sent.append(connection)
+        return send(connection, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+
+    def count() -> int:
+        pool = limiter.limiter.storage.get_connection().connection_pool
+        mine = {*pool._available_connections, *pool._in_use_connections}
+        return sum(connection in mine for connection in sent)
+
+    count.reset = sent.clear
+    return count
+
+
+def test_in_redis_each_request_is_counted_and_described_in_one_round_trip(
+        in_redis, make_user, trips_to_the_limiter):
+    """The RateLimit-* headers come from the same trip to Redis as the count: Flask-Limiter
+    alone asks again for them, a second round trip on every API request."""
+    susan = make_user("susan")
+    client = in_redis(RATELIMIT_API_PER_IP="3 per minute").test_client()
+    client.get(f"/api/users/{susan.id}")  # limits loads its scripts on first use
+    trips_to_the_limiter.reset()
+
+    second = client.get(f"/api/users/{susan.id}")
+
+    assert second.status_code == 200
+    assert trips_to_the_limiter() == 1
+    assert second.headers["RateLimit-Limit"] == "3"
+    assert second.headers["RateLimit-Remaining"] == "1"
+    assert 0 < int(second.headers["RateLimit-Reset"]) <= 60
+    assert client.get(f"/api/users/{susan.id}").headers["RateLimit-Remaining"] == "0"
+    response = client.get(f"/api/users/{susan.id}")
+    assert_problem(response, 429)
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+
+
+def test_in_redis_that_forgot_its_scripts_each_request_still_counts_once(
+        in_redis, make_user, redis_url):
+    """A restarted Redis has lost the scripts the pipeline runs by hash; the request runs
+    them again, counting itself once, not twice or not at all."""
+    susan = make_user("susan")
+    client = in_redis(RATELIMIT_API_PER_IP="5 per minute").test_client()
+    assert client.get(f"/api/users/{susan.id}").headers["RateLimit-Remaining"] == "4"
+
+    redis.Redis.from_url(redis_url).script_flush()
+
+    assert client.get(f"/api/users/{susan.id}").headers["RateLimit-Remaining"] == "3"
+    assert client.get(f"/api/users/{susan.id}").headers["RateLimit-Remaining"] == "2"
