@@ -21,7 +21,7 @@ from secrets import token_hex, token_urlsafe
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import _
 
 from microblog import audit
@@ -89,18 +89,33 @@ def user_for_token(token: str | None) -> User | None:
     The one check of a bearer token, for every front end that takes one (the
     REST API, and a socket that authenticates with the same token). The user's
     ``api_token`` is set to the pair, so signing out knows which one to revoke.
+
+    A request may ask twice: a per-account rate limit finds the token's account
+    before the view checks the token. The answer is kept for the rest of the
+    request (:func:`_forget_checked_tokens` drops it when tokens are revoked).
     """
     if not isinstance(token, str) or not 0 < len(token) <= TOKEN_MAX_LENGTH:
         return None
+    token_hash = hash_token(token)
+    if has_request_context() and token_hash in (checked := g.setdefault("checked_tokens", {})):
+        return checked[token_hash]
     statement = built_once("api_token_by_access_token", _by_access_token)
     pair = db.session.scalars(statement, {
-        "token_hash": hash_token(token), "now": utcnow(),
+        "token_hash": token_hash, "now": utcnow(),
     }).one_or_none()
-    if pair is None or pair.user.disabled:
-        return None
-    user = pair.user
-    user.api_token = pair
+    user = None
+    if pair is not None and not pair.user.disabled:
+        user = pair.user
+        user.api_token = pair
+    if has_request_context():
+        checked[token_hash] = user
     return user
+
+
+def _forget_checked_tokens() -> None:
+    """After a revocation, a token checked earlier in the request must be checked again."""
+    if has_request_context():
+        g.pop("checked_tokens", None)
 
 
 def refresh(refresh_token: str | None) -> ApiToken:
@@ -144,6 +159,7 @@ def revoke(pair: ApiToken) -> None:
 
 def revoke_family(family: str) -> None:
     """Revoke every pair of ``family``; the caller commits."""
+    _forget_checked_tokens()
     db.session.execute(
         sa.update(ApiToken).where(ApiToken.family == family, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
@@ -151,6 +167,7 @@ def revoke_family(family: str) -> None:
 
 def revoke_all(user: User) -> None:
     """Revoke every pair of ``user``; the caller commits (with the new password, the ban)."""
+    _forget_checked_tokens()
     db.session.execute(
         sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow()).execution_options(synchronize_session=False))

@@ -8,9 +8,10 @@ import uuid
 
 import pytest
 import redis
+import sqlalchemy as sa
 from flask import Flask
 
-from microblog.extensions import limiter
+from microblog.extensions import db, limiter
 from tests.conftest import PASSWORD
 from tests.integration.api.conftest import ApiClient, assert_problem, basic, bearer
 
@@ -175,3 +176,41 @@ def test_in_redis_that_forgot_its_scripts_each_request_still_counts_once(
 
     assert client.get(f"/api/users/{susan.id}").headers["RateLimit-Remaining"] == "3"
     assert client.get(f"/api/users/{susan.id}").headers["RateLimit-Remaining"] == "2"
+
+
+def test_a_write_with_a_per_account_limit_checks_its_token_once(limited, make_user):
+    """The message limit finds the token's account before the view checks the token;
+    the second check is answered from the first, not read again."""
+    make_user("susan")
+    bob = make_user("bob")
+    app = limited(RATELIMIT_MESSAGE_PER_USER="5 per hour")
+    client = app.test_client()
+    tokens = client.post("/api/tokens", headers=basic("susan", PASSWORD)).get_json()
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.post("/api/messages", headers=bearer(tokens["access_token"]),
+                               json={"recipient_id": bob.id, "body": "Hello"})
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert sum("FROM api_tokens JOIN users" in statement for statement in statements) == 1
+
+
+def test_a_token_revoked_in_a_request_is_checked_again(app, make_user):
+    """Within one request, revoking forgets the token's check: asked again, it is refused."""
+    from microblog.services import api_tokens
+
+    susan = make_user("susan")
+    with app.test_request_context():
+        pair = api_tokens.issue(susan)
+        assert api_tokens.user_for_token(pair.access_token).id == susan.id
+        api_tokens.revoke(pair)
+        assert api_tokens.user_for_token(pair.access_token) is None
