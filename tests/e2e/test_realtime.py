@@ -6,6 +6,8 @@ reload came over its socket.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -80,7 +82,12 @@ def test_new_posts_are_counted_and_shown_at_the_top_when_asked(app, page: Page, 
     page.goto("/index")
     expect(page.locator("html[data-realtime=connected]")).to_have_count(1)
     page.mouse.wheel(0, 600)
-    page.wait_for_function("window.scrollY > 0")
+    # Polled from here: wait_for_function's polling evaluates a string in the page,
+    # which the page's CSP (no 'unsafe-eval') refuses whenever the first look is false.
+    deadline = time.monotonic() + 5
+    while page.evaluate("window.scrollY") == 0:
+        assert time.monotonic() < deadline, "the wheel did not scroll the page"
+        page.wait_for_timeout(20)
     looking_at = page.evaluate(VISIBLE_CARD)
     button = page.locator(".new-posts button")
 
