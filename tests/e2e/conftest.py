@@ -10,6 +10,7 @@ Without Chromium the tests are skipped with the reason, except with
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -161,3 +162,16 @@ def log_in(page, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     expect(page.locator("nav").get_by_role("button", name="Logout")).to_be_visible()
+
+
+def wait_until(page, expression: str, seconds: float = 5) -> None:
+    """Wait until ``expression`` is true in the page, failing after ``seconds``.
+
+    Not ``page.wait_for_function``: when its first look is false, it polls by evaluating
+    the string inside the page, which the app's CSP (no ``'unsafe-eval'``) refuses.
+    ``page.evaluate`` goes through the browser's debugging protocol, which the CSP
+    does not govern."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {seconds} s: {expression}"
+        page.wait_for_timeout(20)

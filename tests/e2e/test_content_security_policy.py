@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from microblog.services import posts
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import wait_until
 
 # Collects every violation the browser reports, from the first byte of each page on.
 LISTEN_FOR_VIOLATIONS = """
@@ -98,6 +99,6 @@ def test_pages_work_under_the_content_security_policy(page: Page, make_user):
         return window.__inlineScriptRan === true;
     }""")
     assert ran is False
-    page.wait_for_function("window.__cspViolations.length > 0")
+    wait_until(page, "window.__cspViolations.length > 0")
     assert violations(page)[0].startswith("script-src")
     assert any("Content Security Policy" in error for error in page.problems.console_errors)

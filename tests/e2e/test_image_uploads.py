@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, wait_until
 from tests.e2e.test_accessibility import axe_source, blocking_violations  # noqa: F401
 from tests.e2e.test_content_security_policy import LISTEN_FOR_VIOLATIONS, violations
 
@@ -49,9 +49,9 @@ def test_an_uploaded_picture_appears_in_the_published_article(page: Page, make_u
     expect(page).to_have_url(re.compile(r"/post/\d+/the-harbour$"))
     picture = page.locator(".article-body img")
     expect(picture).to_have_attribute("alt", "harbour at dusk")
-    page.wait_for_function(
-        "() => { const img = document.querySelector('.article-body img');"
-        " return img && img.complete; }")
+    wait_until(
+        page, "(() => { const img = document.querySelector('.article-body img');"
+        " return img && img.complete; })()")
     assert picture.evaluate("(img) => [img.naturalWidth, img.naturalHeight]") == [120, 80]
     assert violations(page) == []
     assert page.problems.script_errors == [] and page.problems.failed_responses == []

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from microblog.services import follows, posts
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, wait_until
 
 POLL_SECONDS = 1  # the badge script's interval here (15 s by default)
 
@@ -98,7 +98,7 @@ def test_a_page_whose_session_ended_stops_polling(app, page: Page, make_user):
     page.clock.install()
     page.goto("/explore")
     page.clock.run_for(POLL_SECONDS * 1000)
-    page.wait_for_function("window.polls === 1")
+    wait_until(page, "window.polls === 1")
 
     # Signed out in another tab of the same browser: the next poll is refused (401)...
     other_tab = page.context.new_page()

@@ -6,13 +6,11 @@ reload came over its socket.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from microblog.services import comments, posts
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, wait_until
 
 NO_POLLING = 3600
 # The first post card on the screen, and how far from its top.
@@ -82,12 +80,7 @@ def test_new_posts_are_counted_and_shown_at_the_top_when_asked(app, page: Page, 
     page.goto("/index")
     expect(page.locator("html[data-realtime=connected]")).to_have_count(1)
     page.mouse.wheel(0, 600)
-    # Polled from here: wait_for_function's polling evaluates a string in the page,
-    # which the page's CSP (no 'unsafe-eval') refuses whenever the first look is false.
-    deadline = time.monotonic() + 5
-    while page.evaluate("window.scrollY") == 0:
-        assert time.monotonic() < deadline, "the wheel did not scroll the page"
-        page.wait_for_timeout(20)
+    wait_until(page, "window.scrollY > 0")
     looking_at = page.evaluate(VISIBLE_CARD)
     button = page.locator(".new-posts button")
 
