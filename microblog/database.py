@@ -9,6 +9,9 @@ to every engine the app creates, the test suite's included.
   them, ``ON DELETE CASCADE`` included, unless each connection asks.
 - **PostgreSQL speaks UTC** (:func:`_postgresql_speaks_utc`): a startup option, so
   psycopg reads times with Python's own ``timezone.utc``.
+- **A connection the server closed is never handed out** (:func:`_closed_by_the_server`),
+  found without a round trip: the socket of a connection the server ended has something
+  to read, and a healthy idle one has nothing.
 - **Some statements are planned each time** (:data:`PLAN_EACH_TIME`): psycopg
   *prepares* a statement it has run 5 times on a connection, and PostgreSQL may then
   keep one *generic* plan for it, chosen without its values. For a statement whose
@@ -27,6 +30,7 @@ The learning guide's performance chapter (``docs/27-performance.md``) explains e
 
 from __future__ import annotations
 
+import select
 import sqlite3
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
@@ -35,6 +39,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask
+from psycopg import Connection as PsycopgConnection
 
 T = TypeVar("T")
 
@@ -72,6 +77,40 @@ def _postgresql_speaks_utc(dialect, connection_record, cargs, cparams) -> None:
     """
     if dialect.name == "postgresql":
         cparams["options"] = " ".join(filter(None, [cparams.get("options"), "-c timezone=UTC"]))
+
+
+# A connection checked at checkout, without a round trip ------------------------
+
+@sa.event.listens_for(sa.pool.Pool, "checkout")
+def _closed_by_the_server(dbapi_connection, connection_record, connection_proxy) -> None:
+    """Hand no request a PostgreSQL connection that the server has closed.
+
+    A connection waits in the pool between requests. If PostgreSQL restarted meanwhile,
+    or ended the session (``pg_terminate_backend``, ``idle_session_timeout``), the next
+    statement on it fails: a 500 for whoever drew it. SQLAlchemy's ``pool_pre_ping``
+    finds out by sending ``SELECT 1`` at every checkout, a round trip per request (4.5 %
+    of an API read's throughput in ``make bench``). But a server that ends a session
+    says so and closes the socket (an error message, then end of file), while a healthy
+    idle connection has nothing to read: so the socket is asked, with no wait (``poll``
+    with a timeout of 0). A connection with anything to read is given up; raising
+    ``DisconnectionError`` makes the pool connect afresh (three tries: if the database
+    is down, the request fails as it would have). Something harmless to read (a setting
+    the server reports, changed by a reload) costs one new connection, nothing more.
+
+    A host that vanished without closing anything is not seen here, but a ``SELECT 1``
+    would not have seen it either: it would wait as long as the request's statement.
+    SQLite's connections are files, with nothing to check.
+    """
+    if not isinstance(dbapi_connection, PsycopgConnection):
+        return
+    if dbapi_connection.closed or _has_something_to_read(dbapi_connection.fileno()):
+        raise sa.exc.DisconnectionError("the database server closed this connection")
+
+
+def _has_something_to_read(fd: int) -> bool:
+    poller = select.poll()  # not select.select, which refuses descriptors above 1023
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))  # POLLHUP and POLLERR are reported even when not asked
 
 
 # Statements planned each time -------------------------------------------------
