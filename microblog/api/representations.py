@@ -14,6 +14,7 @@ from typing import Any
 from flask import request, url_for
 from flask.globals import request_ctx
 
+from microblog import fragments
 from microblog.models.user import User
 from microblog.pagination import Page
 
@@ -51,9 +52,27 @@ def user(user: User, viewer: User | None) -> dict[str, Any]:
 
 def post(post: Any, viewer: User | None, *, tags: Sequence[str] | None = None,
          body: str | None = None) -> dict[str, Any]:
-    """A post: a model (one post's page) or a listing (a page of them) alike."""
-    author = post.author
+    """A post: a model (one post's page) or a listing (a page of them) alike. What is
+    the same for every caller is built once and kept (``fragments.kept``): on a page of
+    a timeline, its words are then not even read from the database."""
     shown = {
+        **fragments.kept("api_post", (post,), lambda: _post_as_anyone_sees_it(post)),
+        "comment_count": post.comment_count,
+        "like_count": post.like_count,
+        "liked": post.liked_by_viewer if viewer is not None else None,
+    }
+    if tags is not None:
+        shown["tags"] = list(tags)
+    if body is not None:
+        shown["body"] = body
+    return shown
+
+
+def _post_as_anyone_sees_it(post: Any) -> dict[str, Any]:
+    """What :func:`post` shows of ``post`` whoever asks (``fragments.keys.api_post``
+    names all it depends on)."""
+    author = post.author
+    return {
         "id": post.id,
         "kind": "article" if post.is_article else "status",
         "title": post.title,
@@ -61,9 +80,6 @@ def post(post: Any, viewer: User | None, *, tags: Sequence[str] | None = None,
         "published_at": post.published_at,
         "edited_at": post.edited_at,
         "draft": post.is_draft,
-        "comment_count": post.comment_count,
-        "like_count": post.like_count,
-        "liked": post.liked_by_viewer if viewer is not None else None,
         "category": post.category.slug if post.category is not None else None,
         "author": {"id": author.id, "username": author.username,
                    "avatar": author.avatar(AVATAR_SIZE)},
@@ -73,11 +89,6 @@ def post(post: Any, viewer: User | None, *, tags: Sequence[str] | None = None,
             "html": link("blog.post", post_id=post.id, slug=post.slug),
         },
     }
-    if tags is not None:
-        shown["tags"] = list(tags)
-    if body is not None:
-        shown["body"] = body
-    return shown
 
 
 def collection(found: Page, items: list[dict[str, Any]], *, total_items: int | None = None,

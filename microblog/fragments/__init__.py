@@ -28,6 +28,9 @@ inside a cached piece that is a placeholder, and one ``after_request`` step,
 :func:`~microblog.fragments.slots.fill_slots`, writes this visitor's values into the
 finished page.
 
+**Parts of API answers too** (:func:`kept`): what every caller sees alike of a post in
+the REST API, a dict rather than HTML, under a key of its own (``api_post``).
+
 **It can be switched off**: with ``FRAGMENT_CACHE = False`` the tag renders what it
 wraps every time, ``slot()`` gives the values themselves, and the pages are the same.
 The test suite renders every page both ways.
@@ -36,8 +39,9 @@ The test suite renders every page both ways.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -45,6 +49,8 @@ from microblog.caching import MemoryLRU
 from microblog.extensions import fragments
 from microblog.fragments import keys, slots
 from microblog.fragments.tag import CachedTag, RenderedTag
+
+T = TypeVar("T")
 
 
 def init_app(app: Flask) -> None:
@@ -82,6 +88,24 @@ def render_cached(kind: str, arguments: tuple, render: Callable[[], str]) -> Mar
             html = str(render())
         memory.set(key, html)
     return Markup(html)
+
+
+def kept(kind: str, arguments: tuple, build: Callable[[], T]) -> T:
+    """What ``build()`` makes, kept under the key ``keys.KEYS[kind](*arguments)`` gives,
+    with the site's root: a part of an API answer that is the same for every caller (a
+    post's words, links and author, :mod:`microblog.api.representations`). Unlike a
+    piece of HTML it speaks no language, so no locale is asked for (an API request has
+    no reader's language to find). What is kept is shared by later requests: the
+    caller must copy it, never change it. With FRAGMENT_CACHE off, ``build()`` every time.
+    """
+    if not current_app.config["FRAGMENT_CACHE"]:
+        return build()
+    key = (kind, request.script_root, *keys.KEYS[kind](*arguments))
+    found = fragments.cache.get(key)
+    if found is None:
+        found = build()
+        fragments.cache.set(key, found)
+    return found
 
 
 def _this_request() -> tuple[MemoryLRU, str, str]:

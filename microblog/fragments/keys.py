@@ -55,6 +55,16 @@ def comment_card(visitor: User | AnonymousUserMixin, comment: Comment, post: Pos
             comment.language, translations.offers(visitor, comment.language))
 
 
+def api_post(post: Post) -> tuple:
+    """A post in the API (``microblog.api.representations:post``), the part that is the
+    same for every caller: its version (which moves with its words, its state and its
+    category), its author's name, email and uploaded picture (the avatar's address), and
+    its category's slug. Its counts and whether the caller liked it are not kept."""
+    category = post.category
+    return (post.id, post.updated_at, post.author.username, post.author.email,
+            post.author.avatar_file, category.slug if category is not None else None)
+
+
 def navbar(visitor: User | AnonymousUserMixin) -> tuple:
     """``_navbar.html``: the kind of visitor (logged out, or a member and which links
     their role grants, and their unread counts) and the page shown, whose link is marked."""
@@ -90,6 +100,7 @@ def same_for_everyone(visitor: object, *shown: list | bool) -> tuple:
 KEYS: dict[str, Callable[..., tuple | None]] = {
     "post_card": post_card,
     "comment_card": comment_card,
+    "api_post": api_post,
     "navbar": navbar,
     "blank_form": blank_form,
     "featured": same_for_everyone,

@@ -20,7 +20,6 @@ from microblog.services import blocks, categories, comments, follows, likes, mes
 from tests.integration.api.world import Call, World
 
 MANY = 12  # items made for each list: the large page holds them all
-WARM = 5  # the size of the page read first, to warm what is read once
 
 
 @dataclass(frozen=True)
@@ -169,8 +168,12 @@ def test_a_page_costs_the_same_queries_whatever_its_size(collection, app, api, m
         assert len(response.get_json()["items"]) == size  # the page is as large as asked
         return len(statements)
 
-    cost(WARM)
-    assert cost(2) == cost(MANY)
+    # Read once whole first: what is read once and kept (a post's words, with the render
+    # cache on) is then kept for every item of both pages below, and neither size was
+    # asked before (a search keeps its answer per page size). With the render cache off
+    # (sqlite-uncached) both pages read everything.
+    cost(MANY)
+    assert cost(2) == cost(MANY - 1)
 
 
 def test_the_categories_cost_the_same_however_many_there_are(app, api, admin, count_queries):
