@@ -11,7 +11,7 @@ the session, ``microblog/services/sessions.py``).
 from __future__ import annotations
 
 from apiflask import HTTPBasicAuth, HTTPTokenAuth
-from flask import g
+from flask import abort, g
 from flask_babel import _
 
 from microblog.api.errors import problem
@@ -37,9 +37,15 @@ def verify_password(username: str, password: str) -> User | None:
 
 @token_auth.verify_token
 def verify_token(token: str) -> User | None:
+    """The token's user. A token sent that does not work (expired, revoked, made up) is a
+    401 even where a token is optional: answered as anyone anonymous, a client whose
+    token ran out would read without its drafts and likes, never told to refresh it
+    (RFC 6750: ``invalid_token``). No token at all, where one is optional, is anonymous."""
     user = api_tokens.user_for_token(token)
     if user is not None:
         g.api_user_id = user.id
+    elif token:
+        abort(token_refused())
     return user
 
 
@@ -51,7 +57,11 @@ def basic_auth_failed(error):
 
 @token_auth.error_processor
 def token_auth_failed(error):
-    return problem(error.status_code, headers={"WWW-Authenticate": 'Bearer realm="Microblog API"'})
+    return token_refused(error.status_code)
+
+
+def token_refused(status: int = 401):
+    return problem(status, headers={"WWW-Authenticate": 'Bearer realm="Microblog API"'})
 
 
 # How the OpenAPI document describes an endpoint a caller may read without a token

@@ -44,9 +44,7 @@ def init_app(app: Flask) -> None:
         """APIFlask documents error bodies as ``application/json``; ours are problems. It
         cannot know the answers every request may meet before its view runs (see
         ``ANY_REQUEST``, ``TOO_LARGE``, ``NOT_JSON``), nor the ``304`` of a GET whose
-        ETag still matches (``api/clients.py``). And it documents a 401 for every view
-        with a token, but where the token is optional one that does not work counts as
-        none: the caller is anonymous, never refused."""
+        ETag still matches (``api/clients.py``)."""
         for operations in spec.get("paths", {}).values():
             for method, operation in operations.items():
                 if not isinstance(operation, dict):
@@ -64,8 +62,6 @@ def init_app(app: Flask) -> None:
                         content[PROBLEM_MIMETYPE] = content.pop("application/json")
                     if str(status)[0] == "3":  # a redirect's body is nobody's to read
                         response.pop("content", None)
-                if {} in operation.get("security", []):
-                    responses.pop("401", None)
                 if method.upper() == "GET" and \
                         "application/json" in responses.get("200", {}).get("content", {}):
                     responses.setdefault("304", {"description": NOT_MODIFIED})

@@ -75,6 +75,22 @@ def test_an_access_token_stops_working_after_15_minutes(api, make_user):
     assert_problem(me(api, tokens["access_token"]), 401)
 
 
+def test_a_token_that_stopped_working_is_refused_where_a_token_is_optional_too(api, make_user):
+    """GET /api/posts answers anyone; a client whose token ran out must be told (and then
+    refresh it), not answered as a stranger without its drafts and likes."""
+    make_user("susan")
+    tokens = api.sign_in("susan")
+    pair = db.session.scalars(sa.select(ApiToken)).one()
+    pair.access_expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+
+    for headers in (bearer(tokens["access_token"]), bearer("not-a-token")):
+        response = api.get("/api/posts", headers=headers)
+        assert_problem(response, 401)
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert api.get("/api/posts", headers={}).status_code == 200  # no token: anyone
+
+
 def test_refreshing_rotates_both_tokens_and_ends_the_old_pair(api, make_user):
     make_user("susan")
     first = api.sign_in("susan")
