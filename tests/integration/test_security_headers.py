@@ -56,6 +56,19 @@ def test_every_production_response_carries_the_headers(prod, path):
     assert csp_directives(response)["frame-ancestors"] == ["'none'"]
 
 
+def test_a_header_a_view_sets_itself_wins_over_the_default(sibling_app):
+    app = sibling_app()
+
+    @app.get("/test/framed")
+    def framed():
+        return "ok", {"x-frame-options": "SAMEORIGIN"}  # any case: header names are not
+
+    headers = app.test_client().get("/test/framed").headers
+
+    assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert headers["X-Content-Type-Options"] == "nosniff"  # the other defaults still come
+
+
 def test_the_content_security_policy_allows_no_inline_script(prod):
     response = prod.test_client().get("/explore", base_url=HTTPS)
     directives = csp_directives(response)
