@@ -61,6 +61,10 @@ class Post(db.Model):
     # Whether the visitor liked the post, when the query that loaded it asked
     # (``services.posts.get_post``); None when it did not ask.
     liked_by_viewer: so.Mapped[bool | None] = so.query_expression()
+    # Whether a block stands between the visitor and the author, and who made it (the
+    # same query; ``services.blocks.comment_refusal``).
+    viewer_blocked_by_author: so.Mapped[bool | None] = so.query_expression()
+    author_blocked_by_viewer: so.Mapped[bool | None] = so.query_expression()
 
     author: so.Mapped[User] = so.relationship(back_populates="posts")
     category: so.Mapped[Category | None] = so.relationship(back_populates="posts")

@@ -24,6 +24,7 @@ from microblog.errors import Blocked, ValidationError
 from microblog.extensions import db
 from microblog.models.block import blocks
 from microblog.models.follow import followers
+from microblog.models.post import Post
 from microblog.models.user import User
 from microblog.pagination import Page, paginate
 from microblog.services import counts as stored_counts
@@ -78,6 +79,17 @@ def require_no_block(user: User, other: User, action: str) -> None:
         return
     to_blocked, to_blocker = _REFUSALS[action]
     raise Blocked((to_blocked if other.id in blockers else to_blocker)(other.username))
+
+
+def comment_refusal(user: User | None, post: Post) -> str | None:
+    """Why a block stops ``user`` commenting on ``post``, in their words, or None: read
+    from the flags the post was loaded with (``services.posts.get_post``), no query, so
+    its page can say so in place of a form that would only be refused."""
+    if post.viewer_blocked_by_author:
+        return _REFUSALS[COMMENT][0](post.author.username)
+    if post.author_blocked_by_viewer:
+        return _REFUSALS[COMMENT][1](post.author.username)
+    return None
 
 
 def block(user: User, username: str) -> User:

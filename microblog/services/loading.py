@@ -11,7 +11,8 @@ the rows themselves (an ``EXISTS`` per row on a primary key: :func:`liked_by`,
 column (:mod:`microblog.services.listings`), and for one object by
 :func:`one_for_viewer`, the one loading step that fills ``Post.liked_by_viewer``
 and ``User.followed_by_viewer`` (with ``User.blocked_by_viewer``: did the visitor block
-them?); nothing else writes them.
+them?, and a post's two flags of a block between the visitor and its author); nothing
+else writes them.
 """
 
 from __future__ import annotations
@@ -99,6 +100,19 @@ def blocked_by(user_id: int) -> sa.Exists:
                              blocks.c.blocked_id == User.id).correlate(User)
 
 
+def blocks_viewer(user_id: int) -> sa.Exists:
+    """Whether the author of the post a query reads blocked ``user_id``."""
+    return sa.exists().where(blocks.c.blocker_id == Post.user_id,
+                             blocks.c.blocked_id == user_id).correlate(Post)
+
+
+def author_blocked_by(user_id: int) -> sa.Exists:
+    """Whether ``user_id`` blocked the author of the post a query reads."""
+    return sa.exists().where(blocks.c.blocker_id == user_id,
+                             blocks.c.blocked_id == Post.user_id).correlate(Post)
+
+
 # The flags each model has for what is the viewer's own, and the questions that fill them.
-FLAGS = {Post: {"liked_by_viewer": liked_by},
+FLAGS = {Post: {"liked_by_viewer": liked_by, "viewer_blocked_by_author": blocks_viewer,
+                "author_blocked_by_viewer": author_blocked_by},
          User: {"followed_by_viewer": followed_by, "blocked_by_viewer": blocked_by}}

@@ -73,6 +73,30 @@ def test_a_blocked_person_cannot_comment_and_the_blocker_cannot_either(pair, mak
     assert comments.add(make_user("carol"), post.id, "Nice")  # others still may
 
 
+def test_the_post_page_says_why_instead_of_showing_a_comment_form(client, pair, make_user):
+    """A form that would only be refused is not offered: its page says why instead."""
+    alice, bob, post = pair
+    bobs_post = posts.create_post(bob, "Bob's notes")
+    blocks.block(alice, "bob")
+
+    def comment_box(post_id: int):
+        page = parse(client.get(f"/post/{post_id}"))
+        closed = next(page.find_all(cls="commenting-closed"), None)
+        return next(page.find_all("textarea", name="body"), None), closed and closed.text
+
+    client.login("bob")
+    assert comment_box(post.id) == (
+        None, "alice has blocked you, so you cannot comment on their posts.")
+    client.logout()
+    client.login("alice")
+    form, why = comment_box(bobs_post.id)
+    assert form is None and why.startswith("You have blocked bob. Unblock them to comment")
+    client.logout()
+    client.login(make_user("carol").username)
+    form, why = comment_box(post.id)
+    assert form is not None and why is None  # everyone else comments as before
+
+
 def test_block_and_unblock_from_the_profile(client, pair):
     client.login("alice")
     profile = parse(client.get("/user/bob"))

@@ -7,7 +7,7 @@ from microblog.blueprints.blog import bp
 from microblog.blueprints.blog.forms import CommentForm
 from microblog.blueprints.paging import requested_page
 from microblog.mailer import link
-from microblog.services import comments, posts
+from microblog.services import blocks, comments, posts
 
 
 @bp.get("/post/<int:post_id>")
@@ -31,6 +31,7 @@ def render_post(entry, comment_form: CommentForm | None = None, status: int = 20
         post=entry,
         comments=page,
         comment_form=comment_form or CommentForm(),
+        comment_refusal=blocks.comment_refusal(current_user, entry),
         canonical=link("blog.post", post_id=entry.id, slug=entry.slug),
     ), status
 
