@@ -208,10 +208,21 @@ def bearer_token() -> str | None:
     return auth.token
 
 
-def api_client() -> str:
-    """Whose API requests count together: an access token's (its hash: no secret is
-    kept in the limiter's storage), else the client's address."""
+def live_bearer_token() -> str | None:
+    """The access token this API request carries, if it is one that works. A made-up or
+    expired one is no token here: counted by its string, each new string would have
+    started a count of its own, and guessing would never be slowed down. The check is
+    the view's own (``api_tokens.user_for_token`` keeps its answer for the request)."""
+    from microblog.services import api_tokens  # the services import this module
+
     token = bearer_token()
+    return token if token is not None and api_tokens.user_for_token(token) else None
+
+
+def api_client() -> str:
+    """Whose API requests count together: a working access token's (its hash: no secret
+    is kept in the limiter's storage), else the client's address."""
+    token = live_bearer_token()
     if token is None:
         return get_remote_address()
     return "token:" + hash_token(token)[:32]
@@ -279,13 +290,15 @@ LIMIT_SETTINGS.extend(["RATELIMIT_API_PER_TOKEN", "RATELIMIT_API_PER_IP"])
 
 def api_limits(blueprint):
     """Limit every request to an API blueprint: ``RATELIMIT_API_PER_TOKEN`` for each
-    access token, ``RATELIMIT_API_PER_IP`` for each address sending none."""
+    working access token, ``RATELIMIT_API_PER_IP`` for each address sending none (or one
+    that does not work)."""
     per_token = limiter.limit(lambda: current_app.config["RATELIMIT_API_PER_TOKEN"],
-                              key_func=api_client, exempt_when=lambda: bearer_token() is None,
+                              key_func=api_client,
+                              exempt_when=lambda: live_bearer_token() is None,
                               scope="api-token")
     per_ip = limiter.limit(lambda: current_app.config["RATELIMIT_API_PER_IP"],
                            key_func=get_remote_address,
-                           exempt_when=lambda: bearer_token() is not None, scope="api-ip")
+                           exempt_when=lambda: live_bearer_token() is not None, scope="api-ip")
     per_token(blueprint)
     per_ip(blueprint)
     return blueprint

@@ -81,6 +81,20 @@ def test_each_token_has_its_own_count(limited, make_user):
     assert client.get(f"/api/users/{susan.id}").status_code == 200
 
 
+def test_made_up_tokens_count_against_their_address(limited, make_user):
+    """Each new made-up token string must not start a count of its own: guessing tokens
+    is slowed down like any request from the address."""
+    susan = make_user("susan")
+    client = limited(RATELIMIT_API_PER_TOKEN="100 per minute",
+                     RATELIMIT_API_PER_IP="3 per minute").test_client()
+    for number in range(3):
+        response = client.get(f"/api/users/{susan.id}", headers=bearer(f"guess-{number}"))
+        assert_problem(response, 401)
+        assert response.headers["RateLimit-Limit"] == "3"
+    assert_problem(client.get(f"/api/users/{susan.id}", headers=bearer("guess-3")), 429)
+    assert_problem(client.get(f"/api/users/{susan.id}"), 429)  # the address's count
+
+
 def test_an_accounts_own_limits_count_its_requests_not_its_address_or_token(limited, make_user):
     """The message limit is per account over the API as on the pages: two people behind
     one address each have their own, and a refreshed token does not start it again."""
