@@ -193,10 +193,13 @@ def commit_if_read_only(error: BaseException | None) -> None:
         try:
             with loaded_objects_kept(session):
                 session.commit()
-        except sa.exc.DBAPIError:
-            # The connection died under the COMMIT (the database restarted). A transaction
-            # that only read loses nothing; but raising here would skip Flask-SQLAlchemy's
-            # teardown, and the half-committed session would serve a later request.
+        except (sa.exc.DBAPIError, sa.exc.PendingRollbackError):
+            # The connection died under the COMMIT (the database restarted), or under a
+            # read whose error the view caught and answered anyway (a live update that
+            # could not be sent, after the post was saved): SQLAlchemy then refuses to
+            # commit until the dead transaction is rolled back. A transaction that only
+            # read loses nothing; but raising here would skip Flask-SQLAlchemy's teardown,
+            # make the answer already given a 500, and leave the session half done.
             session.rollback()
 
 

@@ -100,7 +100,35 @@ def writer_app(sibling_app):
             other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         return "read"
 
+    @made.get("/test/lose-the-connection-and-carry-on")
+    def lose_the_connection_and_carry_on():
+        """A read fails on a connection the database ended, and the view answers anyway,
+        as ``realtime.publish`` does when a live update cannot be sent."""
+        db.session.scalar(sa.select(User))
+        pid = db.session.connection().connection.dbapi_connection.info.backend_pid
+        with db.engine.connect() as other:
+            other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        try:
+            db.session.scalar(sa.select(User))
+        except sa.exc.OperationalError:
+            return "answered anyway"
+        return "the connection survived"
+
     return made
+
+
+@pytest.mark.parametrize("backend_app", ["postgresql"], indirect=True)
+def test_a_read_that_lost_its_connection_and_was_caught_still_answers(writer_app, make_user):
+    """The view's answer stands (not a 500 from the teardown's COMMIT), and the next
+    request in the worker gets a working session."""
+    make_user("ann")
+    client = writer_app.test_client()
+
+    response = client.get("/test/lose-the-connection-and-carry-on")
+
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "answered anyway")
+    with writer_app.app_context():
+        assert db.session.scalar(sa.select(User.username)) == "ann"
 
 
 @pytest.mark.parametrize("backend_app", ["postgresql"], indirect=True)
