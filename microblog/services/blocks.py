@@ -77,19 +77,23 @@ def require_no_block(user: User, other: User, action: str) -> None:
     :data:`MESSAGE`) to ``other``, saying who blocked whom."""
     if user.id == other.id or not (blockers := blocks_between(user, other)):
         return
+    raise Blocked(_refusal(action, other, blocked_by_other=other.id in blockers))
+
+
+def _refusal(action: str, other: User, *, blocked_by_other: bool) -> str:
+    """The words that refuse ``action`` towards ``other``: as the one blocked, or as the
+    one who blocked."""
     to_blocked, to_blocker = _REFUSALS[action]
-    raise Blocked((to_blocked if other.id in blockers else to_blocker)(other.username))
+    return (to_blocked if blocked_by_other else to_blocker)(other.username)
 
 
 def comment_refusal(user: User | None, post: Post) -> str | None:
     """Why a block stops ``user`` commenting on ``post``, in their words, or None: read
     from the flags the post was loaded with (``services.posts.get_post``), no query, so
     its page can say so in place of a form that would only be refused."""
-    if post.viewer_blocked_by_author:
-        return _REFUSALS[COMMENT][0](post.author.username)
-    if post.author_blocked_by_viewer:
-        return _REFUSALS[COMMENT][1](post.author.username)
-    return None
+    if not (post.viewer_blocked_by_author or post.author_blocked_by_viewer):
+        return None
+    return _refusal(COMMENT, post.author, blocked_by_other=bool(post.viewer_blocked_by_author))
 
 
 def block(user: User, username: str) -> User:
